@@ -1,0 +1,11 @@
+"""Command-line interface: a thin layer over the library (parse, call, print)."""
+
+from keras_signgan.cli.main import cli
+
+# Importing the command modules registers their commands on `cli`. They import
+# TensorFlow lazily, inside the commands, so `signgan --help` stays instant.
+from keras_signgan.cli import datasets  # noqa: F401,E402
+
+
+def main():
+    cli(prog_name="signgan")

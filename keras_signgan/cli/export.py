@@ -1,0 +1,1 @@
+"""`signgan export` command."""

@@ -11,4 +11,6 @@ __version__ = "0.1.0"
 # Must happen before keras is imported anywhere: the models, export and tf.data pipeline
 # are TensorFlow-specific.
 os.environ["KERAS_BACKEND"] = "tensorflow"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Level 3 also hides the "failed call to cuInit" line TensorFlow prints on machines
+# without a GPU; set TF_CPP_MIN_LOG_LEVEL yourself to see more.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -1,1 +1,78 @@
-"""`signgan fit` command."""
+"""`signgan fit`: train a GAN."""
+
+import click
+
+from keras_signgan.cli.main import UserError, cli
+from keras_signgan.config import MODEL_NAMES, SIZES, STRATEGIES
+
+POSITIVE = click.IntRange(min=1)
+
+
+@cli.command()
+@click.argument("model", required=False, type=click.Choice(MODEL_NAMES))
+@click.argument("dataset", required=False)
+@click.option("--steps", type=POSITIVE, help="Total generator steps. Default: by --size (tiny 12, small 2000, base 100000).")
+@click.option("--batch-size", type=POSITIVE, help="Global batch size. Default: by --size.")
+@click.option("--size", type=click.Choice(SIZES), default="small", show_default=True, help="Network size preset.")
+@click.option("--image-size", type=POSITIVE, default=32, show_default=True, help="Image side in pixels.")
+@click.option("--run-dir", type=click.Path(file_okay=False), help="Where to write the run. Default: runs/<model>-<dataset>-<time>.")
+@click.option("--resume", type=click.Path(file_okay=False), help="Continue the run in this directory from its newest checkpoint.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--loss", type=click.Choice(["bce", "wasserstein", "hinge"]), help="Override the model's loss (biggan: hinge; the reference study used wasserstein).")
+@click.option("--n-critic", type=POSITIVE, help="Discriminator steps per generator step.")
+@click.option("--g-lr", type=float, help="Generator learning rate.")
+@click.option("--d-lr", type=float, help="Discriminator learning rate.")
+@click.option("--z-dim", type=POSITIVE, help="Latent size. Default: by model and size.")
+@click.option("--diffaugment", help='DiffAugment policy, e.g. "color,translation,cutout"; "" for none.')
+@click.option("--truncation", type=float, help="Truncation for sample grids (and the export default).")
+@click.option("--mixed-precision/--no-mixed-precision", default=None, help="mixed_float16. Default: on with a GPU, off on CPU.")
+@click.option("--jit-compile", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True, help="XLA compilation of the train step.")
+@click.option("--strategy", type=click.Choice(STRATEGIES), default="auto", show_default=True, help="tf.distribute strategy.")
+@click.option("--sample-every", type=POSITIVE, help="Steps between sample grids.")
+@click.option("--checkpoint-every", type=POSITIVE, help="Steps between checkpoints.")
+@click.option("--log-every", type=POSITIVE, help="Steps between metrics.csv rows.")
+@click.option("--eval-every", type=click.IntRange(min=0), default=0, show_default=True, help="Steps between FID/KID evaluations logged to TensorBoard (0: never).")
+@click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
+def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **options):
+    """Train MODEL (basic, wcgan, biggan) on DATASET (a name or a path).
+
+    \b
+    Examples:
+      signgan fit biggan lsa16 --size small --steps 2000
+      signgan fit wcgan lsa64 --size base --batch-size 128
+      signgan fit biggan ./my_handshapes --image-size 32
+      signgan fit --resume runs/biggan-lsa16-20260101-120000
+    """
+    from keras_signgan.config import TrainConfig
+
+    if resume:
+        if run_dir:
+            raise UserError("Use either --run-dir (a new run) or --resume (an existing one), not both.")
+        if dry_run:
+            from pathlib import Path
+
+            click.echo((Path(resume) / "config.json").read_text())
+            return
+        result = _run(resume=resume, steps=steps)
+    else:
+        if not model or not dataset:
+            raise UserError("Give MODEL and DATASET (e.g. `signgan fit biggan lsa16`), or --resume RUN_DIR.")
+        if mixed_precision is None and not dry_run:
+            from keras_signgan.training.fit import gpu_available
+
+            mixed_precision = gpu_available()
+        config = TrainConfig.create(model, dataset, steps=steps, mixed_precision=bool(mixed_precision), **options)
+        if dry_run:
+            click.echo(config.to_json())
+            return
+        result = _run(config=config, run_dir=run_dir)
+    click.echo(str(result.run_dir))
+
+
+def _run(**kwargs):
+    from keras_signgan.training.fit import fit as run_fit
+
+    try:
+        return run_fit(log=lambda message: click.echo(message, err=True), **kwargs)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None

@@ -12,7 +12,18 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
+class QuietCommand(click.Command):
+    """A command that imports TensorFlow quietly once its arguments have parsed."""
+
+    def invoke(self, ctx):
+        import_tensorflow_quietly()
+        return super().invoke(ctx)
+
+
 class SignGANGroup(click.Group):
+    command_class = QuietCommand
+    group_class = type  # sub-groups are SignGANGroups too
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -33,3 +44,27 @@ def cli():
       signgan export runs/biggan-lsa16-20260101-120000
       signgan augment lsa16 --generator saved_models/biggan_lsa16 --ratios 0,100
     """
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow with its C++ start-up lines (oneDNN, CUDA probing) kept off the terminal.
+
+    TensorFlow prints them straight to file descriptor 2 before its logging is configured,
+    so `TF_CPP_MIN_LOG_LEVEL` cannot hide them; Python errors still surface normally.
+    """
+    import os
+    import sys
+
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -1,0 +1,146 @@
+"""`TrainConfig`: every option of a training run, with per-model defaults and size presets.
+
+A run directory's `config.json` is `TrainConfig.to_json()`; `--resume` rebuilds the run from
+it alone. Unknown keys are errors, never silently dropped.
+"""
+
+import dataclasses
+import json
+
+from keras_signgan.errors import ConfigError
+
+MODEL_NAMES = ("basic", "wcgan", "biggan")
+SIZES = ("tiny", "small", "base")
+STRATEGIES = ("auto", "mirrored", "multiworker")
+
+# Per model: loss, critic steps, optimiser settings, DiffAugment policy, EMA.
+# BigGAN follows SAGAN/BigGAN's TTUR (D learns 4x faster, Adam betas (0, 0.999)); the
+# Wasserstein critic takes two steps per generator step; the basic GAN is Goodfellow's.
+MODEL_DEFAULTS = {
+    "basic": dict(
+        loss="bce", n_critic=1, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
+        diffaugment="", ema_decay=None,
+    ),
+    "wcgan": dict(
+        loss="wasserstein", n_critic=2, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
+        diffaugment="color,translation,cutout", ema_decay=None,
+    ),
+    "biggan": dict(
+        loss="hinge", n_critic=1, g_lr=1e-4, d_lr=4e-4, beta_1=0.0, beta_2=0.999,
+        diffaugment="color,translation,cutout", ema_decay=0.999,
+    ),
+}
+
+# Per size preset: the default length of a run and its logging cadence.
+SIZE_DEFAULTS = {
+    "tiny": dict(steps=12, batch_size=16, sample_every=6, checkpoint_every=6, log_every=1, ema_start=0),
+    "small": dict(steps=2000, batch_size=64, sample_every=250, checkpoint_every=250, log_every=10, ema_start=200),
+    "base": dict(steps=100_000, batch_size=64, sample_every=2000, checkpoint_every=2000, log_every=50, ema_start=1000),
+}
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything needed to build and continue a training run.
+
+    `None` fields are filled from `MODEL_DEFAULTS[model]` and `SIZE_DEFAULTS[size]` by
+    `TrainConfig.create`. `class_names` and `image_size` are recorded from the dataset when
+    the run starts, so exports and evaluation need no dataset to know the classes.
+    """
+
+    model: str
+    dataset: str
+    size: str = "small"
+    image_size: int = 32
+    steps: int = None
+    batch_size: int = None
+    seed: int = 0
+    z_dim: int = None
+    loss: str = None
+    n_critic: int = None
+    g_lr: float = None
+    d_lr: float = None
+    beta_1: float = None
+    beta_2: float = None
+    diffaugment: str = None
+    ema_decay: float = None
+    ema_start: int = None
+    truncation: float = None
+    mixed_precision: bool = False
+    jit_compile: str = "auto"
+    strategy: str = "auto"
+    sample_every: int = None
+    checkpoint_every: int = None
+    eval_every: int = 0
+    log_every: int = None
+    keep_checkpoints: int = 3
+    sample_classes: int = 16
+    class_names: list = None
+    version: str = None
+
+    @classmethod
+    def create(cls, model, dataset, **overrides):
+        """A config for `model` on `dataset`, defaults filled, `None` overrides ignored."""
+        if model not in MODEL_NAMES:
+            raise ConfigError(f"Unknown model {model!r}. Valid models: {', '.join(MODEL_NAMES)}.")
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        size = overrides.get("size", "small")
+        if size not in SIZES:
+            raise ConfigError(f"Unknown size {size!r}. Valid sizes: {', '.join(SIZES)}.")
+        unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(cls)})
+        if unknown:
+            raise ConfigError(f"Unknown config keys: {', '.join(unknown)}.")
+        values = dict(MODEL_DEFAULTS[model])
+        values.update(SIZE_DEFAULTS[size])
+        values.update(overrides)
+        config = cls(model=model, dataset=str(dataset), **values)
+        config.validate()
+        return config
+
+    def validate(self):
+        """Raise ConfigError for values a run cannot use."""
+        if self.model not in MODEL_NAMES:
+            raise ConfigError(f"Unknown model {self.model!r}. Valid models: {', '.join(MODEL_NAMES)}.")
+        if self.size not in SIZES:
+            raise ConfigError(f"Unknown size {self.size!r}. Valid sizes: {', '.join(SIZES)}.")
+        if self.strategy not in STRATEGIES:
+            raise ConfigError(f"Unknown strategy {self.strategy!r}. Valid: {', '.join(STRATEGIES)}.")
+        for name in ("steps", "batch_size", "sample_every", "checkpoint_every", "log_every", "keep_checkpoints"):
+            value = getattr(self, name)
+            if value is None or value <= 0:
+                raise ConfigError(f"--{name.replace('_', '-')} must be > 0. Received: {value}.")
+        if self.eval_every < 0:
+            raise ConfigError(f"--eval-every must be >= 0. Received: {self.eval_every}.")
+        if self.truncation is not None and self.truncation <= 0:
+            raise ConfigError(f"--truncation must be > 0. Received: {self.truncation}.")
+        if self.jit_compile not in ("auto", "on", "off"):
+            raise ConfigError(f"jit_compile must be auto, on or off. Received: {self.jit_compile!r}.")
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    def to_json(self):
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    @classmethod
+    def from_dict(cls, data):
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ConfigError(f"config.json has unknown keys: {', '.join(unknown)}.")
+        missing = sorted({"model", "dataset"} - set(data))
+        if missing:
+            raise ConfigError(f"config.json lacks required keys: {', '.join(missing)}.")
+        config = cls(**data)
+        config.validate()
+        return config
+
+    @classmethod
+    def from_json(cls, text):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"config.json is not valid JSON: {error}.") from None
+        if not isinstance(data, dict):
+            raise ConfigError("config.json must hold a JSON object.")
+        return cls.from_dict(data)

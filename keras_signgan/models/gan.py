@@ -1,0 +1,271 @@
+"""`ConditionalGAN`: the shared base of the three GANs, owning `train_step`."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from keras_signgan.models.losses import check_loss, discriminator_loss, generator_loss
+
+
+def sample_latents(num, z_dim, seed=None, truncation=None):
+    """Draw `num` latent vectors from N(0, I), optionally truncated.
+
+    With `truncation=t`, every entry with |z| > t is redrawn until it lies inside, the
+    truncation trick of BigGAN (Brock et al. 2019): smaller `t` trades variety for fidelity.
+
+    Args:
+        num: int. Number of vectors.
+        z_dim: int. Their length.
+        seed: int or None. Same seed, same vectors.
+        truncation: float > 0 or None (no truncation).
+
+    Returns:
+        float32 array of shape `(num, z_dim)`.
+    """
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((num, z_dim))
+    if truncation is not None:
+        if truncation <= 0:
+            raise ValueError(f"truncation must be > 0. Received: truncation={truncation}")
+        outside = np.abs(z) > truncation
+        while outside.any():
+            z[outside] = rng.standard_normal(int(outside.sum()))
+            outside = np.abs(z) > truncation
+    return z.astype("float32")
+
+
+def generated_to_uint8(images):
+    """Map generator output in [-1, 1] to uint8 pixels (round half to even, clipped)."""
+    images = ops.cast(images, "float32")
+    return ops.cast(ops.clip(ops.round((images + 1.0) * 127.5), 0.0, 255.0), "uint8")
+
+
+class ConditionalGAN(keras.Model):
+    """A class-conditional GAN: a generator, a discriminator and their training step.
+
+    Each `train_step` runs `n_critic` discriminator updates and one generator update, each
+    under its own tape touching only that network's variables. Real and generated batches
+    go through the same DiffAugment policy before the discriminator (Zhao et al. 2020), and
+    both pass through the discriminator in one concatenated batch. Losses are summed per
+    example and divided by the global batch size, so gradients are right under
+    `tf.distribute` (which sums them across replicas). Latents are drawn statelessly from
+    `(seed, step, replica)`, so a resumed run draws the same noise as an uninterrupted one
+    and replicas draw different noise. An exponential moving average of the generator's
+    weights (`ema_decay`) is kept for sampling, evaluation and export.
+
+    Args:
+        generator: keras.Model. Inputs `[z (B, z_dim) float32, label (B,) int32]`, output
+            images in [-1, 1] of shape (B, H, W, 3).
+        discriminator: keras.Model. Inputs `[image (B, H, W, 3), label (B,) int32]`,
+            output logits (B, 1).
+        num_classes: int. Number of classes.
+        loss: str. One of "bce", "wasserstein", "hinge". Defaults to the class's
+            `default_loss`.
+        n_critic: int. Discriminator updates per generator update. Defaults to the class's
+            `default_n_critic`.
+        diffaugment: str. A DiffAugment policy such as "color,translation,cutout"; "" for
+            none. Defaults to "".
+        ema_decay: float or None. Decay of the generator's weight average; None keeps no
+            average. Defaults to None.
+        ema_start: int. Step before which the average simply copies the generator.
+            Defaults to 0.
+        truncation: float or None. Default truncation for `sample`. Defaults to None.
+        seed: int. Seed of the training noise. Defaults to 0.
+    """
+
+    default_loss = "hinge"
+    default_n_critic = 1
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        num_classes,
+        loss=None,
+        n_critic=None,
+        diffaugment="",
+        ema_decay=None,
+        ema_start=0,
+        truncation=None,
+        seed=0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.num_classes = int(num_classes)
+        self.z_dim = int(generator.inputs[0].shape[-1])
+        self.image_size = int(generator.outputs[0].shape[1])
+        self.loss_kind = check_loss(loss or self.default_loss)
+        self.n_critic = int(n_critic or self.default_n_critic)
+        if self.n_critic < 1:
+            raise ValueError(f"n_critic must be >= 1. Received: n_critic={n_critic}")
+        self.diffaugment = diffaugment or ""
+        self.augmenter = None
+        if self.diffaugment:
+            from keras_signgan.layers import DiffAugment
+
+            self.augmenter = DiffAugment(self.diffaugment, seed=seed, name="diff_augment")
+        self.ema_decay = ema_decay
+        self.ema_start = int(ema_start)
+        self.truncation = truncation
+        self.seed = int(seed)
+        self.ema_generator = None
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator.trainable = False
+        self.step = self.add_weight(
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            aggregation="only_first_replica",
+            name="step",
+        )
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        # The networks are functional models, built already; `fit` need not trace `call`.
+        self.built = True
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    @property
+    def sampling_generator(self):
+        """The generator used for samples, evaluation and export (the EMA one if kept)."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        """Set both optimizers and build their state.
+
+        Under a `mixed_float16` policy both are wrapped in a LossScaleOptimizer (Keras
+        wraps only `compile(optimizer=...)`). Call inside the strategy's scope.
+        """
+        super().compile(**kwargs)
+        if keras.mixed_precision.global_policy().name == "mixed_float16":
+            if not isinstance(d_optimizer, keras.optimizers.LossScaleOptimizer):
+                d_optimizer = keras.optimizers.LossScaleOptimizer(d_optimizer)
+            if not isinstance(g_optimizer, keras.optimizers.LossScaleOptimizer):
+                g_optimizer = keras.optimizers.LossScaleOptimizer(g_optimizer)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        # Built eagerly: a lazy build inside a distributed step fails (KERAS_NOTES).
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def call(self, inputs, training=False):
+        z, labels = inputs
+        return self.generator([z, labels], training=training)
+
+    def _augment(self, images):
+        if self.augmenter is None:
+            return images
+        return self.augmenter(images, training=True)
+
+    def _noise(self, batch_size, salt):
+        context = tf.distribute.get_replica_context()
+        replica = context.replica_id_in_sync_group if context is not None else 0
+        seed = tf.stack(
+            [
+                tf.cast(self.seed, "int64") * 1_000_003 + tf.cast(self.step.value, "int64"),
+                tf.cast(replica, "int64") * 64 + salt,
+            ]
+        )
+        return tf.random.stateless_normal((batch_size, self.z_dim), seed=seed)
+
+    def _update_ema(self):
+        decay = ops.where(self.step >= self.ema_start, self.ema_decay, 0.0)
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            if weight.trainable:
+                average.assign(decay * average + (1.0 - decay) * weight)
+            else:
+                average.assign(weight)
+
+    def train_step(self, data):
+        real_images, labels = data
+        labels = ops.cast(labels, "int32")
+        batch_size = ops.shape(real_images)[0]
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        global_batch = ops.cast(batch_size * replicas, "float32")
+        d_vars = self.discriminator.trainable_variables
+        g_vars = self.generator.trainable_variables
+
+        for critic_step in range(self.n_critic):
+            z = self._noise(batch_size, critic_step)
+            fake_images = ops.stop_gradient(self.generator([z, labels], training=True))
+            with tf.GradientTape() as tape:
+                images = ops.concatenate(
+                    [self._augment(real_images), self._augment(ops.cast(fake_images, real_images.dtype))],
+                    axis=0,
+                )
+                logits = self.discriminator(
+                    [images, ops.concatenate([labels, labels], axis=0)], training=True
+                )
+                real_logits, fake_logits = logits[:batch_size], logits[batch_size:]
+                d_loss = ops.sum(discriminator_loss(self.loss_kind, real_logits, fake_logits)) / global_batch
+                if self.discriminator.losses:
+                    d_loss = d_loss + ops.sum(self.discriminator.losses) / replicas
+                scaled_loss = self.d_optimizer.scale_loss(d_loss)
+            gradients = tape.gradient(scaled_loss, d_vars)
+            self.d_optimizer.apply_gradients(zip(gradients, d_vars))
+
+        z = self._noise(batch_size, self.n_critic)
+        with tf.GradientTape() as tape:
+            fake_images = self.generator([z, labels], training=True)
+            fake_logits = self.discriminator([self._augment(fake_images), labels], training=True)
+            g_loss = ops.sum(generator_loss(self.loss_kind, fake_logits)) / global_batch
+            if self.generator.losses:
+                g_loss = g_loss + ops.sum(self.generator.losses) / replicas
+            scaled_loss = self.g_optimizer.scale_loss(g_loss)
+        gradients = tape.gradient(scaled_loss, g_vars)
+        self.g_optimizer.apply_gradients(zip(gradients, g_vars))
+
+        if self.ema_generator is not None:
+            self._update_ema()
+        self.step.assign_add(1)
+
+        # Reported values are per-replica shares of global means (keras#16285).
+        self.d_loss_tracker.update_state(d_loss * replicas)
+        self.g_loss_tracker.update_state(g_loss * replicas)
+        self.d_real_tracker.update_state(ops.mean(ops.cast(real_logits, "float32")))
+        self.d_fake_tracker.update_state(ops.mean(ops.cast(fake_logits, "float32")))
+        return {m.name: m.result() for m in self.metrics}
+
+    def sample(self, labels, seed=None, truncation=None, batch_size=256):
+        """Generate images for `labels` with the sampling (EMA) generator.
+
+        Args:
+            labels: int array-like of shape (N,).
+            seed: int or None. Same seed, same images.
+            truncation: float or None. Defaults to the model's `truncation`.
+            batch_size: int. Images generated per call.
+
+        Returns:
+            uint8 array of shape (N, H, W, 3).
+        """
+        labels = np.asarray(labels, dtype="int32").reshape(-1)
+        if len(labels) and (labels.min() < 0 or labels.max() >= self.num_classes):
+            raise ValueError(f"labels must lie in [0, {self.num_classes}). Received: {labels}")
+        truncation = self.truncation if truncation is None else truncation
+        z = sample_latents(len(labels), self.z_dim, seed=seed, truncation=truncation)
+        return generate_batches(self.sampling_generator, z, labels, batch_size)
+
+
+def generate_batches(generator, z, labels, batch_size=256):
+    """Run `generator` over `(z, labels)` in batches, returning uint8 images."""
+    out = []
+    for start in range(0, len(labels), batch_size):
+        images = generator(
+            [ops.convert_to_tensor(z[start : start + batch_size]), ops.convert_to_tensor(labels[start : start + batch_size])],
+            training=False,
+        )
+        out.append(ops.convert_to_numpy(generated_to_uint8(images)))
+    if not out:
+        size = int(generator.outputs[0].shape[1])
+        return np.zeros((0, size, size, 3), dtype="uint8")
+    return np.concatenate(out, axis=0)

@@ -1,0 +1,219 @@
+"""`fit`: build the data pipeline, the GAN and the strategy, and run `model.fit`."""
+
+import dataclasses
+import datetime
+import pathlib
+import sys
+
+import keras
+import tensorflow as tf
+
+from keras_signgan import __version__
+from keras_signgan.config import TrainConfig
+from keras_signgan.errors import ConfigError, RunError
+from keras_signgan.io_utils import write_json_atomic
+from keras_signgan.training import callbacks as cb
+from keras_signgan.training.checkpoint import latest_checkpoint, restore_checkpoint, save_checkpoint
+
+
+class TrainingDiverged(RunError):
+    """A loss or weight turned NaN/Inf; the run stopped at its last good checkpoint."""
+
+
+@dataclasses.dataclass
+class FitResult:
+    run_dir: pathlib.Path
+    step: int
+    config: TrainConfig
+    history: dict
+
+
+def default_run_dir(config, root="runs"):
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = pathlib.Path(config.dataset).name if pathlib.Path(config.dataset).exists() else config.dataset
+    return pathlib.Path(root) / f"{config.model}-{name}-{stamp}"
+
+
+def gpu_available():
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def make_strategy(name):
+    """The `tf.distribute` strategy for `name`: auto, mirrored or multiworker."""
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multiworker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if len(tf.config.list_physical_devices("GPU")) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def is_chief(strategy):
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not getattr(resolver, "task_type", None):
+        return True
+    return resolver.task_type == "chief" or (resolver.task_type == "worker" and resolver.task_id == 0)
+
+
+def build_compiled_gan(config):
+    """Build the GAN of `config` and compile it with its two Adam optimizers."""
+    from keras_signgan.models import build_gan
+
+    gan = build_gan(config)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(config.d_lr, beta_1=config.beta_1, beta_2=config.beta_2, name="d_adam"),
+        g_optimizer=keras.optimizers.Adam(config.g_lr, beta_1=config.beta_1, beta_2=config.beta_2, name="g_adam"),
+        jit_compile={"auto": "auto", "on": True, "off": False}[config.jit_compile],
+    )
+    return gan
+
+
+def load_run(run_dir, checkpoint=None):
+    """Rebuild the GAN of a run directory from its newest checkpoint, for sampling/export.
+
+    Returns:
+        `(config, gan, step)`.
+    """
+    run_dir = pathlib.Path(run_dir)
+    config_path = run_dir / "config.json"
+    if not config_path.is_file():
+        raise RunError(f"{run_dir} is not a run directory: it has no config.json.")
+    config = TrainConfig.from_json(config_path.read_text())
+    checkpoint = checkpoint or latest_checkpoint(run_dir)
+    if checkpoint is None:
+        raise RunError(f"Run directory {run_dir} has no checkpoint yet (checkpoints/ckpt-*.npz).")
+    from keras_signgan.models import build_gan
+
+    gan = build_gan(config)
+    step = restore_checkpoint(gan, checkpoint, include_optimizers=False)
+    return config, gan, step
+
+
+def _check_fresh_run_dir(run_dir):
+    if run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
+        raise RunError(
+            f"Run directory {run_dir} already exists and is not empty. "
+            f"Continue it with --resume {run_dir}, or choose another --run-dir."
+        )
+
+
+def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=True, extra_callbacks=()):
+    """Train a GAN; return a `FitResult`.
+
+    Args:
+        config: TrainConfig for a new run (ignored with `resume`).
+        run_dir: str/path or None. Where the run is written; None makes
+            `runs/<model>-<dataset>-<timestamp>`. Must not exist or be empty.
+        resume: str/path or None. A run directory to continue from its newest checkpoint.
+        steps: int or None. With `resume`, a new total step count (to extend a run).
+        log: callable taking a str, for one-line messages. Defaults to stderr.
+        progress: bool. Show a progress bar.
+        extra_callbacks: more Keras callbacks.
+    """
+    from keras_signgan.data import load_dataset
+    from keras_signgan.data.pipeline import make_training_dataset
+
+    log = log or (lambda message: print(message, file=sys.stderr))
+    if resume is not None:
+        run_dir = pathlib.Path(resume)
+        if not (run_dir / "config.json").is_file():
+            raise RunError(f"Cannot resume {run_dir}: it has no config.json (not a run directory).")
+        config = TrainConfig.from_json((run_dir / "config.json").read_text())
+        checkpoint = latest_checkpoint(run_dir)
+        if checkpoint is None:
+            raise RunError(f"Cannot resume {run_dir}: it has no checkpoint yet. Start it again instead.")
+        if steps is not None:
+            config.steps = steps
+            config.validate()
+    else:
+        if config is None:
+            raise ConfigError("fit needs a config or a run directory to resume.")
+        config.validate()
+        run_dir = pathlib.Path(run_dir) if run_dir else default_run_dir(config)
+        _check_fresh_run_dir(run_dir)
+        checkpoint = None
+
+    dataset = load_dataset(config.dataset, image_size=config.image_size)
+    if config.class_names is None:
+        config.class_names = list(dataset.class_names)
+    elif list(config.class_names) != list(dataset.class_names):
+        raise RunError(
+            f"The dataset {config.dataset!r} now has {dataset.num_classes} classes, the run was "
+            f"started with {len(config.class_names)}: the data changed under the run."
+        )
+    if config.batch_size > len(dataset):
+        raise ConfigError(
+            f"--batch-size {config.batch_size} is larger than the dataset ({len(dataset)} images). "
+            f"Use --batch-size {len(dataset)} or smaller."
+        )
+
+    previous_policy = keras.mixed_precision.global_policy()
+    if config.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        strategy = make_strategy(config.strategy)
+        chief = is_chief(strategy)
+        config.version = __version__
+        if chief and resume is None:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            write_json_atomic(run_dir / "config.json", config.to_dict())
+        log(f"Run directory: {run_dir}")
+
+        with strategy.scope():
+            gan = build_compiled_gan(config)
+            start_step = restore_checkpoint(gan, checkpoint) if checkpoint else 0
+        if start_step >= config.steps:
+            log(f"Nothing to do: the run is at step {start_step} of {config.steps}.")
+            return FitResult(run_dir, start_step, config, {})
+        if checkpoint:
+            log(f"Resuming from {checkpoint.name} at step {start_step}.")
+
+        global_batch = config.batch_size
+        data = make_training_dataset(dataset, global_batch, seed=config.seed).skip(start_step)
+
+        writer = tf.summary.create_file_writer(str(run_dir / "tensorboard"))
+        guard = cb.NonFiniteGuard()
+        checkpointer = cb.Checkpointer(run_dir, config.checkpoint_every, config.keep_checkpoints, guard)
+        samples = cb.SampleGrids(
+            run_dir, config.sample_every, writer, config.class_names, seed=config.seed + 1,
+            max_rows=config.sample_classes, truncation=config.truncation,
+        )
+        callbacks = [guard]
+        if progress:
+            callbacks.append(cb.TrainingProgress(config.steps, start_step))
+        if chief:
+            metrics_logger = cb.MetricsLogger(run_dir, config.log_every, writer, guard, initial_step=start_step)
+            callbacks += [metrics_logger, samples, checkpointer]
+        callbacks += list(extra_callbacks)
+
+        try:
+            history = gan.fit(
+                data, epochs=1, steps_per_epoch=config.steps - start_step, verbose=0, callbacks=callbacks
+            )
+        except KeyboardInterrupt:
+            step = cb.global_step(gan)
+            if chief and guard.failure is None and checkpointer.last_step != step:
+                save_checkpoint(gan, run_dir, keep=config.keep_checkpoints)
+            log(f"\nInterrupted at step {step}; state saved. Continue with: signgan fit --resume {run_dir}")
+            raise
+        step = cb.global_step(gan)
+        if guard.failure is not None:
+            failed_step, name, value = guard.failure
+            last = latest_checkpoint(run_dir)
+            kept = f"the last good checkpoint is {last}" if last else "no checkpoint was written before it"
+            raise TrainingDiverged(
+                f"Training stopped: {name} became {value} at step {failed_step}; {kept}. "
+                f"Try a lower learning rate or --mixed-precision off, then --resume {run_dir}."
+            )
+        if chief:
+            if checkpointer.last_step != step:
+                save_checkpoint(gan, run_dir, keep=config.keep_checkpoints)
+            if samples.last_step != step:
+                samples.model = gan
+                samples.write(step)
+        writer.close()
+        log(f"Finished at step {step}. Run directory: {run_dir}")
+        return FitResult(run_dir, step, config, history.history if history else {})
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)

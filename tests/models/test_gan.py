@@ -1,0 +1,101 @@
+"""The shared train_step, EMA and sampling, on small stand-in networks."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from keras_signgan.models.gan import ConditionalGAN, sample_latents
+
+NUM_CLASSES, SIZE, Z_DIM = 3, 8, 4
+
+
+def tiny_networks():
+    z = keras.Input((Z_DIM,), name="z")
+    label = keras.Input((), name="label", dtype="int32")
+    h = layers.Concatenate()([z, layers.Embedding(NUM_CLASSES, 4)(label)])
+    h = layers.Dense(SIZE * SIZE * 3)(h)
+    h = layers.BatchNormalization()(h)
+    images = layers.Activation("tanh", dtype="float32")(layers.Reshape((SIZE, SIZE, 3))(h))
+    generator = keras.Model([z, label], images, name="generator")
+
+    image = keras.Input((SIZE, SIZE, 3), name="image")
+    label = keras.Input((), name="label", dtype="int32")
+    h = layers.Concatenate()([layers.Flatten()(image), layers.Embedding(NUM_CLASSES, 4)(label)])
+    logits = layers.Dense(1, dtype="float32")(layers.Dense(8, activation="relu")(h))
+    discriminator = keras.Model([image, label], logits, name="discriminator")
+    return generator, discriminator
+
+
+def make_gan(**kwargs):
+    generator, discriminator = tiny_networks()
+    gan = ConditionalGAN(generator, discriminator, num_classes=NUM_CLASSES, **kwargs)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
+    return gan
+
+
+def batch(seed=0, n=6):
+    rng = np.random.default_rng(seed)
+    images = rng.uniform(-1, 1, (n, SIZE, SIZE, 3)).astype("float32")
+    labels = rng.integers(0, NUM_CLASSES, n).astype("int32")
+    return images, labels
+
+
+@pytest.mark.parametrize("loss", ["bce", "wasserstein", "hinge"])
+def test_train_step_updates_both_networks_with_finite_losses(loss):
+    gan = make_gan(loss=loss, n_critic=2)
+    g_before = [w.numpy().copy() for w in gan.generator.trainable_weights]
+    d_before = [w.numpy().copy() for w in gan.discriminator.trainable_weights]
+    logs = gan.train_step(batch())
+    assert all(np.isfinite(float(v)) for v in logs.values())
+    assert set(logs) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert any(not np.allclose(a, w.numpy()) for a, w in zip(g_before, gan.generator.trainable_weights))
+    assert any(not np.allclose(a, w.numpy()) for a, w in zip(d_before, gan.discriminator.trainable_weights))
+    assert int(gan.step.numpy()) == 1
+    # n_critic discriminator updates, one generator update.
+    assert int(gan.d_optimizer.iterations.numpy()) == 2
+    assert int(gan.g_optimizer.iterations.numpy()) == 1
+
+
+def test_ema_moves_toward_the_generator():
+    gan = make_gan(ema_decay=0.5, ema_start=0)
+    ema_before = [w.numpy().copy() for w in gan.ema_generator.trainable_weights]
+    gan.train_step(batch())
+    for old, ema, new in zip(ema_before, gan.ema_generator.trainable_weights, gan.generator.trainable_weights):
+        np.testing.assert_allclose(ema.numpy(), 0.5 * old + 0.5 * new.numpy(), rtol=1e-5, atol=1e-6)
+    assert gan.sampling_generator is gan.ema_generator
+
+
+def test_ema_copies_before_ema_start():
+    gan = make_gan(ema_decay=0.9, ema_start=100)
+    gan.train_step(batch())
+    for ema, new in zip(gan.ema_generator.weights, gan.generator.weights):
+        np.testing.assert_allclose(ema.numpy(), new.numpy())
+
+
+def test_training_noise_depends_on_step_not_on_call_count():
+    gan = make_gan()
+    first = gan._noise(4, 0).numpy()
+    again = gan._noise(4, 0).numpy()
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, gan._noise(4, 1).numpy())
+    gan.step.assign(5)
+    assert not np.allclose(first, gan._noise(4, 0).numpy())
+
+
+def test_sample_is_uint8_and_repeatable():
+    gan = make_gan()
+    labels = [0, 1, 2, 2]
+    a = gan.sample(labels, seed=3)
+    assert a.dtype == np.uint8 and a.shape == (4, SIZE, SIZE, 3)
+    np.testing.assert_array_equal(a, gan.sample(labels, seed=3))
+    assert not np.array_equal(a, gan.sample(labels, seed=4))
+    with pytest.raises(ValueError, match="labels must lie"):
+        gan.sample([NUM_CLASSES])
+
+
+def test_truncated_latents_stay_inside_the_bound():
+    z = sample_latents(500, 8, seed=0, truncation=0.5)
+    assert z.shape == (500, 8) and np.abs(z).max() <= 0.5
+    np.testing.assert_array_equal(z, sample_latents(500, 8, seed=0, truncation=0.5))
+    assert np.abs(sample_latents(500, 8, seed=0)).max() > 2.0

@@ -1,0 +1,3 @@
+from keras_signgan.cli import main
+
+main()

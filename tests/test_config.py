@@ -1,0 +1,47 @@
+import json
+
+import pytest
+
+from keras_signgan.config import MODEL_DEFAULTS, TrainConfig
+from keras_signgan.errors import ConfigError
+
+
+def test_create_fills_model_and_size_defaults_and_overrides_win():
+    config = TrainConfig.create("biggan", "lsa16", size="tiny", batch_size=4, loss="wasserstein", g_lr=None)
+    assert config.batch_size == 4 and config.loss == "wasserstein"
+    assert config.g_lr == MODEL_DEFAULTS["biggan"]["g_lr"]  # None overrides are ignored
+    assert config.steps == 12 and config.ema_decay == 0.999
+
+
+def test_json_round_trip():
+    config = TrainConfig.create("wcgan", "lsa64", size="small", seed=3)
+    config.class_names = ["a", "b"]
+    assert TrainConfig.from_json(config.to_json()) == config
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(model="stylegan"), "Valid models: basic, wcgan, biggan"),
+        (dict(size="huge"), "Valid sizes"),
+        (dict(steps=0), "--steps must be > 0"),
+        (dict(batch_size=-1), "--batch-size must be > 0"),
+        (dict(truncation=0.0), "--truncation must be > 0"),
+        (dict(colour="red"), "Unknown config keys: colour"),
+    ],
+)
+def test_bad_values_name_the_option(kwargs, message):
+    model = kwargs.pop("model", "biggan")
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig.create(model, "lsa16", **kwargs)
+
+
+def test_config_json_with_unknown_or_missing_keys_is_rejected():
+    data = TrainConfig.create("basic", "lsa16").to_dict()
+    with pytest.raises(ConfigError, match="unknown keys: extra"):
+        TrainConfig.from_json(json.dumps({**data, "extra": 1}))
+    del data["model"]
+    with pytest.raises(ConfigError, match="lacks required keys: model"):
+        TrainConfig.from_json(json.dumps(data))
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        TrainConfig.from_json("{")

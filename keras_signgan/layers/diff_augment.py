@@ -1,0 +1,109 @@
+"""`DiffAugment`: differentiable augmentation applied to real and generated batches."""
+
+import keras
+from keras import ops
+
+POLICIES = ("color", "translation", "cutout")
+
+
+@keras.saving.register_keras_serializable(package="keras_signgan")
+class DiffAugment(keras.layers.Layer):
+    """Differentiable augmentation (Zhao et al. 2020, "Differentiable Augmentation for
+    Data-Efficient GAN Training").
+
+    The discriminator sees every real and generated image through the same random,
+    differentiable transforms, so it cannot memorise a small dataset, while gradients still
+    reach the generator. Transforms, in policy order:
+
+    - `color`: brightness `x + 2(u - 0.5)` (the paper's `u - 0.5` on [0, 1] images,
+      rescaled to [-1, 1]), saturation `(x - mean_c) * 2u + mean_c`, contrast
+      `(x - mean) * (u + 0.5) + mean`, with a fresh `u ~ U(0, 1)` per image for each.
+    - `translation`: shift by up to `translation_ratio` of the side, zero-padded.
+    - `cutout`: zero a square of side `cutout_ratio` of the image at a random place.
+
+    Args:
+        policy: str. Comma-separated transforms from "color", "translation", "cutout";
+            "" for none.
+        translation_ratio: float. Largest shift as a fraction of the side. Defaults to 0.125.
+        cutout_ratio: float. Side of the cut-out square as a fraction. Defaults to 0.5.
+        seed: int or None. Seed of the random transforms.
+
+    Call arguments:
+        images: float tensor (B, H, W, C) in [-1, 1].
+        training: bool. Augment only when True; otherwise return `images` unchanged.
+    """
+
+    def __init__(self, policy="color,translation,cutout", translation_ratio=0.125, cutout_ratio=0.5, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        parts = [p.strip() for p in str(policy).split(",") if p.strip()]
+        unknown = [p for p in parts if p not in POLICIES]
+        if unknown:
+            raise ValueError(
+                f"Unknown DiffAugment policy {', '.join(unknown)}. Valid parts: {', '.join(POLICIES)}. "
+                f"Received: policy={policy!r}"
+            )
+        self.policy = ",".join(parts)
+        self.parts = parts
+        self.translation_ratio = float(translation_ratio)
+        self.cutout_ratio = float(cutout_ratio)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+
+    def _uniform(self, shape, dtype):
+        return keras.random.uniform(shape, dtype=dtype, seed=self.seed_generator)
+
+    def _color(self, x):
+        b = ops.shape(x)[0]
+        x = x + 2.0 * (self._uniform((b, 1, 1, 1), x.dtype) - 0.5)
+        mean = ops.mean(x, axis=3, keepdims=True)
+        x = (x - mean) * (self._uniform((b, 1, 1, 1), x.dtype) * 2.0) + mean
+        mean = ops.mean(x, axis=(1, 2, 3), keepdims=True)
+        return (x - mean) * (self._uniform((b, 1, 1, 1), x.dtype) + 0.5) + mean
+
+    def _translation(self, x):
+        b, h, w = ops.shape(x)[0], x.shape[1], x.shape[2]
+        pad_h, pad_w = int(h * self.translation_ratio + 0.5), int(w * self.translation_ratio + 0.5)
+        if pad_h == 0 and pad_w == 0:
+            return x
+        shift_y = ops.cast(ops.floor(self._uniform((b, 1, 1), "float32") * (2 * pad_h + 1)), "int32") - pad_h
+        shift_x = ops.cast(ops.floor(self._uniform((b, 1, 1), "float32") * (2 * pad_w + 1)), "int32") - pad_w
+        rows = ops.reshape(ops.arange(h, dtype="int32"), (1, h, 1)) - shift_y
+        cols = ops.reshape(ops.arange(w, dtype="int32"), (1, 1, w)) - shift_x
+        inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+        # Gather through a zero-padded copy: out-of-range sources read the padding.
+        padded = ops.pad(x, [[0, 0], [pad_h, pad_h], [pad_w, pad_w], [0, 0]])
+        rows = ops.clip(rows + pad_h, 0, h + 2 * pad_h - 1)
+        cols = ops.clip(cols + pad_w, 0, w + 2 * pad_w - 1)
+        flat = ops.reshape(padded, (b, -1, x.shape[3]))
+        index = ops.reshape(rows * (w + 2 * pad_w) + cols, (b, h * w, 1))
+        out = ops.take_along_axis(flat, ops.broadcast_to(index, (b, h * w, x.shape[3])), axis=1)
+        out = ops.reshape(out, (b, h, w, x.shape[3]))
+        return out * ops.cast(ops.expand_dims(inside, -1), x.dtype)
+
+    def _cutout(self, x):
+        b, h, w = ops.shape(x)[0], x.shape[1], x.shape[2]
+        size_h, size_w = int(h * self.cutout_ratio + 0.5), int(w * self.cutout_ratio + 0.5)
+        offset_y = ops.cast(ops.floor(self._uniform((b, 1, 1), "float32") * (h + 1 - size_h % 2)), "int32")
+        offset_x = ops.cast(ops.floor(self._uniform((b, 1, 1), "float32") * (w + 1 - size_w % 2)), "int32")
+        rows = ops.reshape(ops.arange(h, dtype="int32"), (1, h, 1)) - offset_y + size_h // 2
+        cols = ops.reshape(ops.arange(w, dtype="int32"), (1, 1, w)) - offset_x + size_w // 2
+        cut = (rows >= 0) & (rows < size_h) & (cols >= 0) & (cols < size_w)
+        return x * (1.0 - ops.cast(ops.expand_dims(cut, -1), x.dtype))
+
+    def call(self, images, training=None):
+        if not training or not self.parts:
+            return images
+        x = images
+        for part in self.parts:
+            x = getattr(self, f"_{part}")(x)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            policy=self.policy, translation_ratio=self.translation_ratio, cutout_ratio=self.cutout_ratio, seed=self.seed
+        )
+        return config

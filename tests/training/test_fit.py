@@ -1,0 +1,174 @@
+"""`signgan fit` end to end on tiny models and a small synthetic dataset."""
+
+import csv
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from keras_signgan.cli.main import cli
+from keras_signgan.config import TrainConfig
+from keras_signgan.training.checkpoint import list_checkpoints
+from keras_signgan.training.fit import TrainingDiverged, fit
+
+PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def npz_dataset(tmp_path):
+    """4 classes x 8 images of 32x32: each class a different colour blob."""
+    rng = np.random.default_rng(0)
+    x = np.zeros((32, 32, 32, 3), dtype="uint8")
+    y = np.repeat(np.arange(4), 8)
+    for i, label in enumerate(y):
+        x[i, 8:24, 8:24, label % 3] = 200
+        x[i] += rng.integers(0, 30, (32, 32, 3), dtype="uint8")
+    path = tmp_path / "toy.npz"
+    np.savez(path, x=x, y=y, class_names=np.array(["A", "B", "C", "D"]))
+    return path
+
+
+def tiny_config(model, dataset, **overrides):
+    values = dict(size="tiny", steps=4, batch_size=8, sample_every=2, checkpoint_every=2, log_every=1)
+    values.update(overrides)
+    return TrainConfig.create(model, str(dataset), **values)
+
+
+def read_csv(path):
+    with open(path, newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def tensorboard_tags(folder):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    accumulator = EventAccumulator(str(folder), size_guidance={"images": 0, "tensors": 0, "scalars": 0})
+    accumulator.Reload()
+    return accumulator.Tags()
+
+
+@pytest.mark.parametrize("model", ["basic", "wcgan", "biggan"])
+def test_fit_writes_a_complete_run_directory(model, npz_dataset, tmp_path):
+    run_dir = tmp_path / "run"
+    result = fit(tiny_config(model, npz_dataset), run_dir=run_dir, progress=False)
+    assert result.step == 4
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["model"] == model and config["class_names"] == ["A", "B", "C", "D"]
+    assert [step for step, _ in list_checkpoints(run_dir)] == [2, 4]
+    assert sorted(p.name for p in (run_dir / "samples").iterdir()) == ["step-000002.png", "step-000004.png"]
+    rows = read_csv(run_dir / "metrics.csv")
+    assert list(rows[0])[0] == "step"
+    assert [int(r["step"]) for r in rows] == [1, 2, 3, 4]
+    assert all(np.isfinite(float(r["d_loss"])) and np.isfinite(float(r["g_loss"])) for r in rows)
+    tags = tensorboard_tags(run_dir / "tensorboard")
+    assert {"d_loss", "g_loss"} <= set(tags["tensors"]) | set(tags["scalars"])
+    assert "samples" in set(tags["tensors"]) | set(tags["images"])
+
+
+def test_resume_continues_exactly(npz_dataset, tmp_path):
+    whole = fit(tiny_config("biggan", npz_dataset, steps=4), run_dir=tmp_path / "whole", progress=False)
+    fit(tiny_config("biggan", npz_dataset, steps=2), run_dir=tmp_path / "split", progress=False)
+    resumed = fit(resume=tmp_path / "split", steps=4, progress=False)
+    assert whole.step == resumed.step == 4
+    whole_rows = read_csv(tmp_path / "whole" / "metrics.csv")
+    split_rows = read_csv(tmp_path / "split" / "metrics.csv")
+    assert [r["step"] for r in split_rows] == ["1", "2", "3", "4"]
+    # Same data order, same noise, same optimizer state: the steps after the resume match.
+    for a, b in zip(whole_rows[2:], split_rows[2:]):
+        for key in ("d_loss", "g_loss"):
+            assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-3, abs=1e-4)
+    a = np.load(tmp_path / "whole" / "checkpoints" / "ckpt-0000004.npz")
+    b = np.load(tmp_path / "split" / "checkpoints" / "ckpt-0000004.npz")
+    assert a.files == b.files
+    for key in a.files:
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-3, atol=1e-4)
+
+
+def test_non_finite_loss_stops_the_run_and_keeps_good_checkpoints(npz_dataset, tmp_path):
+    config = tiny_config("basic", npz_dataset, steps=6, checkpoint_every=1, d_lr=float("inf"))
+    with pytest.raises(TrainingDiverged, match="became"):
+        fit(config, run_dir=tmp_path / "run", progress=False)
+    for _, path in list_checkpoints(tmp_path / "run"):
+        with np.load(path) as data:
+            assert all(np.isfinite(data[k]).all() for k in data.files if data[k].dtype.kind == "f")
+
+
+def run_cli(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_cli_errors_are_one_line_exit_2(npz_dataset, tmp_path):
+    result = run_cli("fit", "biggan", npz_dataset, "--size", "tiny", "--batch-size", "64", "--run-dir", tmp_path / "a")
+    assert result.exit_code == 2 and "larger than the dataset" in result.output
+    assert not (tmp_path / "a").exists()
+
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "file").write_text("x")
+    result = run_cli("fit", "biggan", npz_dataset, "--size", "tiny", "--run-dir", busy)
+    assert result.exit_code == 2 and "--resume" in result.output
+
+    empty_run = tmp_path / "empty_run"
+    empty_run.mkdir()
+    (empty_run / "config.json").write_text(tiny_config("biggan", npz_dataset).to_json())
+    result = run_cli("fit", "--resume", empty_run)
+    assert result.exit_code == 2 and "no checkpoint" in result.output
+
+    result = run_cli("fit", "stylegan", npz_dataset)
+    assert result.exit_code == 2 and "biggan" in result.output
+
+    result = run_cli("fit", "biggan", npz_dataset, "--steps", "0")
+    assert result.exit_code == 2
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_reaches_the_requested_step(npz_dataset, tmp_path):
+    run_dir = tmp_path / "run"
+    command = [
+        sys.executable, "-m", "keras_signgan.cli", "fit", "biggan", str(npz_dataset), "--size", "tiny",
+        "--steps", "400", "--batch-size", "8", "--checkpoint-every", "5", "--sample-every", "1000",
+        "--run-dir", str(run_dir),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline and not list_checkpoints(run_dir):
+            time.sleep(0.2)
+        assert list_checkpoints(run_dir), "no checkpoint appeared"
+        time.sleep(0.5)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    killed_at = list_checkpoints(run_dir)[-1][0]
+    assert 0 < killed_at < 400
+    result = fit(resume=run_dir, steps=killed_at + 5, progress=False)
+    assert result.step == killed_at + 5
+    steps = [int(r["step"]) for r in read_csv(run_dir / "metrics.csv")]
+    assert steps == sorted(set(steps)) and steps[-1] == killed_at + 5
+
+
+@pytest.mark.slow
+def test_mirrored_strategy_on_two_logical_cpus(npz_dataset, tmp_path):
+    script = f"""
+import keras_signgan, tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from keras_signgan.config import TrainConfig
+from keras_signgan.training.fit import fit
+config = TrainConfig.create("biggan", {str(npz_dataset)!r}, size="tiny", steps=3, batch_size=8,
+                            sample_every=3, checkpoint_every=3, log_every=1, strategy="mirrored")
+result = fit(config, run_dir={str(tmp_path / "run")!r}, progress=False)
+print("REPLICAS", tf.distribute.MirroredStrategy().num_replicas_in_sync, "STEP", result.step)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "REPLICAS 2 STEP 3" in done.stdout
+    rows = read_csv(tmp_path / "run" / "metrics.csv")
+    assert len(rows) == 3 and all(np.isfinite(float(r["g_loss"])) for r in rows)

@@ -48,6 +48,7 @@ class DiffAugment(keras.layers.Layer):
         self.cutout_ratio = float(cutout_ratio)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self.built = True  # No shape-dependent state.
 
     def _uniform(self, shape, dtype):
         return keras.random.uniform(shape, dtype=dtype, seed=self.seed_generator)

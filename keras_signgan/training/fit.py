@@ -160,6 +160,8 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             write_json_atomic(run_dir / "config.json", config.to_dict())
         log(f"Run directory: {run_dir}")
 
+        # Same seed, same initial weights, data order and training noise.
+        keras.utils.set_random_seed(config.seed)
         with strategy.scope():
             gan = build_compiled_gan(config)
             start_step = restore_checkpoint(gan, checkpoint) if checkpoint else 0
@@ -210,7 +212,7 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             if checkpointer.last_step != step:
                 save_checkpoint(gan, run_dir, keep=config.keep_checkpoints)
             if samples.last_step != step:
-                samples.model = gan
+                samples.set_model(gan)
                 samples.write(step)
         writer.close()
         log(f"Finished at step {step}. Run directory: {run_dir}")

@@ -1,0 +1,43 @@
+"""Generator and discriminator builders of the three GAN families, as functional Keras models.
+
+Every generator takes `[z (B, z_dim) float32, label (B,) int32]` (inputs named `z` and
+`label`) and returns `image (B, S, S, 3)` float32 in [-1, 1]; every discriminator takes
+`[image (B, S, S, 3), label (B,) int32]` and returns float32 logits `(B, 1)`. The widths of
+each family come from its `WIDTHS` table, keyed by size preset.
+"""
+
+import math
+
+import keras
+
+from keras_signgan.errors import ConfigError
+
+SIZES = ("tiny", "small", "base")
+
+
+def check_size(size, table):
+    if size not in table:
+        raise ConfigError(f"Unknown size preset {size!r}; choose one of: {', '.join(table)}.")
+    return table[size]
+
+
+def num_doublings(image_size, start=4):
+    """How many 2x up-samplings take a `start`-pixel map to `image_size` pixels."""
+    doublings = math.log2(image_size / start) if image_size >= start else -1
+    if image_size < 2 * start or doublings != int(doublings):
+        raise ConfigError(
+            f"image_size must be a power of two and at least {2 * start}, got {image_size}; "
+            "pass --image-size 32 (or 64) to resize the dataset."
+        )
+    return int(doublings)
+
+
+def generator_inputs(z_dim):
+    return keras.Input((z_dim,), dtype="float32", name="z"), keras.Input((), dtype="int32", name="label")
+
+
+def discriminator_inputs(image_size):
+    return (
+        keras.Input((image_size, image_size, 3), dtype="float32", name="image"),
+        keras.Input((), dtype="int32", name="label"),
+    )

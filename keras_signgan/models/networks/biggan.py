@@ -1,0 +1,84 @@
+"""The cut-down BigGAN's networks (Brock et al. 2019, its 32x32 CIFAR architecture, narrower
+in the smaller presets)."""
+
+import keras
+from keras import ops
+
+from keras_signgan.layers import (
+    DiscriminatorBlock,
+    GeneratorBlock,
+    ProjectionHead,
+    SelfAttention,
+    maybe_spectral_norm,
+)
+from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
+
+# Per size preset: base channel count `ch` (every block has 4*ch channels, as BigGAN's CIFAR
+# model), shared class-embedding size, latent size (split across the blocks).
+WIDTHS = {
+    "tiny": dict(ch=8, shared=16, z_dim=32),
+    "small": dict(ch=32, shared=64, z_dim=96),
+    "base": dict(ch=64, shared=128, z_dim=128),
+}
+
+
+def latent_chunks(z_dim, num_chunks):
+    """Sizes of BigGAN's hierarchical latent chunks: equal, the first taking the remainder."""
+    if z_dim < num_chunks:
+        raise ValueError(f"z_dim={z_dim} is too small to split over {num_chunks} chunks.")
+    chunk = z_dim // num_chunks
+    return [z_dim - chunk * (num_chunks - 1)] + [chunk] * (num_chunks - 1)
+
+
+def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small"):
+    """Residual generator with a hierarchical latent and a shared class embedding.
+
+    `z` is split into one chunk per block plus one for the first linear layer; every block's
+    conditional batch norms see `[shared_embedding(label), its z chunk]`. Self-attention
+    follows the block that reaches half the output resolution.
+    """
+    widths = check_size(size, WIDTHS)
+    z_dim = z_dim or widths["z_dim"]
+    blocks = num_doublings(image_size)
+    filters = 4 * widths["ch"]
+    z, label = generator_inputs(z_dim)
+    sizes = latent_chunks(z_dim, blocks + 1)
+    bounds = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
+    chunks = [z[:, bounds[i]:bounds[i + 1]] for i in range(len(sizes))]
+    shared = keras.layers.Embedding(num_classes, widths["shared"], name="shared_embedding")(label)
+    x = maybe_spectral_norm(keras.layers.Dense(4 * 4 * filters, kernel_initializer="orthogonal", name="linear"))(
+        chunks[0]
+    )
+    x = keras.layers.Reshape((4, 4, filters))(x)
+    resolution = 4
+    for i in range(blocks):
+        condition = keras.layers.Concatenate(name=f"condition_{i}")([shared, chunks[i + 1]])
+        x = GeneratorBlock(filters, name=f"block_{i}")([x, condition])
+        resolution *= 2
+        if resolution == image_size // 2:
+            x = SelfAttention(name="attention")(x)
+    x = keras.layers.BatchNormalization(name="output_bn")(x)
+    x = keras.layers.ReLU()(x)
+    x = maybe_spectral_norm(keras.layers.Conv2D(3, 3, padding="same", kernel_initializer="orthogonal", name="output_conv"))(x)
+    image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)
+    return keras.Model([z, label], image, name="biggan_generator")
+
+
+def build_biggan_discriminator(num_classes, image_size=32, size="small"):
+    """Residual projection discriminator: down-sampling blocks (self-attention at half the
+    input resolution), one more block at 4x4, ReLU, global sum pooling, projection head."""
+    filters = 4 * check_size(size, WIDTHS)["ch"]
+    blocks = num_doublings(image_size)
+    image, label = discriminator_inputs(image_size)
+    x = image
+    resolution = image_size
+    for i in range(blocks):
+        x = DiscriminatorBlock(filters, preactivation=i > 0, name=f"block_{i}")(x)
+        resolution //= 2
+        if resolution == image_size // 2:
+            x = SelfAttention(name="attention")(x)
+    x = DiscriminatorBlock(filters, downsample=False, name=f"block_{blocks}")(x)
+    x = keras.layers.ReLU()(x)
+    features = ops.sum(x, axis=(1, 2))
+    logits = ProjectionHead(num_classes, name="projection", dtype="float32")([features, label])
+    return keras.Model([image, label], logits, name="biggan_discriminator")

@@ -1,0 +1,59 @@
+"""The Wasserstein conditional GAN's networks: DCGAN-style generator and spectrally
+normalised critic, conditioned by concatenation."""
+
+import keras
+
+from keras_signgan.layers import maybe_spectral_norm
+from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
+
+# Per size preset: base channel count `ch` (the widest layer has 4*ch), label embedding size,
+# latent size.
+WIDTHS = {
+    "tiny": dict(ch=8, embedding=8, z_dim=16),
+    "small": dict(ch=64, embedding=50, z_dim=100),
+    "base": dict(ch=128, embedding=50, z_dim=100),
+}
+
+
+def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small"):
+    """`[z, embed(label)] -> Dense(4x4x4ch) -> (ConvTranspose 4x4/2, BN, ReLU)* -> tanh`."""
+    widths = check_size(size, WIDTHS)
+    z_dim = z_dim or widths["z_dim"]
+    doublings = num_doublings(image_size)
+    ch = widths["ch"]
+    z, label = generator_inputs(z_dim)
+    embedded = keras.layers.Embedding(num_classes, widths["embedding"], name="label_embedding")(label)
+    x = keras.layers.Concatenate()([z, embedded])
+    filters = ch * 2 ** (doublings - 1)
+    x = keras.layers.Dense(4 * 4 * filters, use_bias=False)(x)
+    x = keras.layers.Reshape((4, 4, filters))(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.ReLU()(x)
+    for i in range(doublings - 1):
+        filters = max(ch, filters // 2)
+        x = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
+        x = keras.layers.BatchNormalization()(x)
+        x = keras.layers.ReLU()(x)
+    x = keras.layers.Conv2DTranspose(3, 4, strides=2, padding="same")(x)
+    image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)
+    return keras.Model([z, label], image, name="wcgan_generator")
+
+
+def build_wcgan_discriminator(num_classes, image_size=32, size="small"):
+    """Critic: `[image, label map] -> (SN Conv 4x4/2, LeakyReLU)* -> SN Dense(1)`; the label
+    enters as an embedded `S x S` plane concatenated to the image channels."""
+    ch = check_size(size, WIDTHS)["ch"]
+    doublings = num_doublings(image_size)
+    image, label = discriminator_inputs(image_size)
+    plane = keras.layers.Embedding(num_classes, image_size * image_size, name="label_plane")(label)
+    plane = keras.layers.Reshape((image_size, image_size, 1))(plane)
+    x = keras.layers.Concatenate()([image, plane])
+    filters = ch
+    for i in range(doublings):
+        x = maybe_spectral_norm(keras.layers.Conv2D(filters, 4, strides=2, padding="same", name=f"conv_{i}"))(x)
+        x = keras.layers.LeakyReLU(0.2)(x)
+        filters *= 2
+    x = keras.layers.Flatten()(x)
+    logits = maybe_spectral_norm(keras.layers.Dense(1, name="logits"))(x)
+    logits = keras.layers.Activation("linear", dtype="float32", name="critic")(logits)
+    return keras.Model([image, label], logits, name="wcgan_discriminator")

@@ -1,0 +1,143 @@
+"""The GAN layers: behaviour that defines them, and a save/load round trip."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from keras_signgan.layers import (
+    ConditionalBatchNormalization,
+    DiffAugment,
+    DiscriminatorBlock,
+    GeneratorBlock,
+    ProjectionHead,
+    SelfAttention,
+    maybe_spectral_norm,
+)
+
+
+def test_conditional_batch_norm_is_plain_batch_norm_modulated_by_the_condition():
+    rng = np.random.default_rng(0)
+    x = rng.normal(3.0, 2.0, (8, 4, 4, 6)).astype("float32")
+    condition = rng.normal(size=(8, 5)).astype("float32")
+    layer = ConditionalBatchNormalization(use_spectral_norm=False)
+    y = np.asarray(layer([x, condition], training=True))
+    # Zero-initialised gain and bias: the layer starts as BN without scale or centre.
+    mean = x.mean(axis=(0, 1, 2))
+    var = x.var(axis=(0, 1, 2))
+    np.testing.assert_allclose(y, (x - mean) / np.sqrt(var + 1e-5), atol=1e-4)
+    gain = rng.normal(size=(5, 6)).astype("float32")
+    bias = rng.normal(size=(5, 6)).astype("float32")
+    layer.gain.kernel.assign(gain)
+    layer.bias.kernel.assign(bias)
+    y = np.asarray(layer([x, condition], training=True))
+    normalized = (x - mean) / np.sqrt(var + 1e-5)
+    expected = normalized * (1 + condition @ gain)[:, None, None, :] + (condition @ bias)[:, None, None, :]
+    np.testing.assert_allclose(y, expected, atol=1e-4)
+
+
+def test_conditional_batch_norm_uses_moving_statistics_at_inference():
+    x = np.random.default_rng(1).normal(5.0, 1.0, (16, 2, 2, 3)).astype("float32")
+    condition = np.zeros((16, 4), "float32")
+    layer = ConditionalBatchNormalization(momentum=0.0, use_spectral_norm=False)
+    layer([x, condition], training=True)  # momentum 0: moving stats become this batch's
+    y = np.asarray(layer([x[:2], condition[:2]], training=False))
+    expected = (x[:2] - x.mean(axis=(0, 1, 2))) / np.sqrt(x.var(axis=(0, 1, 2)) + 1e-5)
+    np.testing.assert_allclose(y, expected, atol=1e-3)
+
+
+def test_self_attention_starts_as_identity_and_then_mixes_positions():
+    x = np.random.default_rng(2).normal(size=(2, 8, 8, 16)).astype("float32")
+    layer = SelfAttention()
+    np.testing.assert_allclose(np.asarray(layer(x)), x, atol=1e-6)
+    layer.gamma.assign(1.0)
+    y = np.asarray(layer(x))
+    assert not np.allclose(y, x)
+    # Attention is global: changing one corner changes the output at the opposite corner.
+    x2 = x.copy()
+    x2[:, 0, 0, :] += 10.0
+    y2 = np.asarray(layer(x2))
+    assert np.abs(y2[:, 7, 7, :] - y[:, 7, 7, :]).max() > 1e-4
+
+
+def test_self_attention_rejects_channel_counts_it_cannot_split():
+    with pytest.raises(ValueError, match="divisible by 8"):
+        SelfAttention()(np.zeros((1, 4, 4, 12), "float32"))
+
+
+def test_spectral_norm_bounds_the_largest_singular_value():
+    dense = maybe_spectral_norm(keras.layers.Dense(8), power_iterations=1)
+    dense.build((None, 16))
+    dense.layer.kernel.assign(np.random.default_rng(3).normal(0, 5.0, (16, 8)).astype("float32"))
+    for _ in range(30):  # power iteration converges across training calls
+        dense(np.zeros((1, 16), "float32"), training=True)
+    sigma = np.linalg.svd(np.asarray(dense.layer.kernel), compute_uv=False)[0]
+    assert sigma == pytest.approx(1.0, rel=0.02)
+    assert maybe_spectral_norm(keras.layers.Dense(2), enabled=False).__class__ is keras.layers.Dense
+
+
+def test_diffaugment_is_identity_at_inference_and_random_in_training():
+    x = np.random.default_rng(4).uniform(-1, 1, (4, 16, 16, 3)).astype("float32")
+    layer = DiffAugment("color,translation,cutout", seed=0)
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
+    a = np.asarray(layer(x, training=True))
+    b = np.asarray(layer(x, training=True))
+    assert a.shape == x.shape and not np.allclose(a, x) and not np.allclose(a, b)
+
+
+def test_diffaugment_passes_gradients_to_the_images():
+    import tensorflow as tf
+
+    x = tf.Variable(np.random.default_rng(5).uniform(-1, 1, (2, 16, 16, 3)).astype("float32"))
+    layer = DiffAugment("color,translation,cutout", seed=1)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(layer(x, training=True) ** 2)
+    grad = tape.gradient(loss, x)
+    assert grad is not None and float(tf.reduce_sum(tf.abs(grad))) > 0
+
+
+def test_diffaugment_rejects_unknown_policies():
+    with pytest.raises(ValueError, match="Unknown DiffAugment policy"):
+        DiffAugment("color,rotate")
+
+
+def test_residual_blocks_change_resolution_and_width():
+    x = np.random.default_rng(6).normal(size=(2, 4, 4, 16)).astype("float32")
+    condition = np.ones((2, 10), "float32")
+    up = GeneratorBlock(8)([x, condition], training=True)
+    assert tuple(up.shape) == (2, 8, 8, 8)
+    down = DiscriminatorBlock(32)(np.asarray(up))
+    assert tuple(down.shape) == (2, 4, 4, 32)
+    same = DiscriminatorBlock(32, downsample=False)(np.asarray(down))
+    assert tuple(same.shape) == (2, 4, 4, 32)
+
+
+def test_projection_head_adds_the_class_projection():
+    features = np.random.default_rng(7).normal(size=(3, 6)).astype("float32")
+    labels = np.array([0, 1, 2], "int32")
+    head = ProjectionHead(3, use_spectral_norm=False)
+    logits = np.asarray(head([features, labels]))
+    w = np.asarray(head.linear.kernel)
+    b = np.asarray(head.linear.bias)
+    embedding = np.asarray(head.embedding.kernel)  # (classes, channels)
+    expected = features @ w + b + np.sum(embedding[labels] * features, axis=-1, keepdims=True)
+    np.testing.assert_allclose(logits, expected, atol=1e-5)
+    assert logits.dtype == np.float32
+
+
+def test_layers_survive_a_keras_save_and_load(tmp_path):
+    z = keras.Input((4, 4, 16))
+    condition = keras.Input((6,))
+    x = GeneratorBlock(16, name="up")([z, condition])
+    x = SelfAttention(name="attention")(x)
+    x = ConditionalBatchNormalization(name="cbn")([x, condition])
+    x = DiscriminatorBlock(16, name="down")(x)
+    x = DiffAugment("translation", name="augment")(x)
+    model = keras.Model([z, condition], x)
+    model.get_layer("attention").gamma.assign(0.5)
+    path = tmp_path / "layers.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)  # safe_mode stays on
+    inputs = [np.random.default_rng(8).normal(size=(2, 4, 4, 16)).astype("float32"), np.ones((2, 6), "float32")]
+    np.testing.assert_allclose(np.asarray(loaded(inputs)), np.asarray(model(inputs)), atol=1e-5)
+    assert ops.convert_to_numpy(loaded.get_layer("attention").gamma) == pytest.approx(0.5)

@@ -36,18 +36,22 @@ def fetch(dataset_name, file_name, url, sha256, size_bytes=None):
 
     if size_bytes:
         print(f"Downloading {dataset_name}: {size_bytes / 1e6:,.1f} MB from {url}", flush=True)
+    # get_file writes under its own name and checks the hash afterwards: download to a
+    # partial name and rename, so a failed or corrupted download never sits in the cache.
+    partial = path.with_name(file_name + ".partial")
     try:
-        return pathlib.Path(
-            keras.utils.get_file(
-                fname=file_name, origin=url, file_hash=sha256, hash_algorithm="sha256",
-                cache_dir=str(data_home()), cache_subdir="datasets",
-            )
+        keras.utils.get_file(
+            fname=partial.name, origin=url, file_hash=sha256, hash_algorithm="sha256",
+            cache_dir=str(data_home()), cache_subdir="datasets",
         )
-    except Exception as error:  # get_file raises a bare Exception for network failures
+    except Exception as error:  # get_file raises bare Exceptions for network failures
+        partial.unlink(missing_ok=True)
         raise DatasetError(
             f"Could not download {dataset_name} from {url} ({type(error).__name__}: {error}). "
             f"Download it on a machine with internet and run: signgan datasets import {dataset_name} FILE"
         ) from None
+    partial.replace(path)
+    return path
 
 
 def import_file(dataset_name, file_name, source, sha256):

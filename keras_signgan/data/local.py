@@ -56,8 +56,11 @@ def load_npz(path):
         missing = [k for k in ("x", "y") if k not in data.files]
         if missing:
             raise DatasetError(f"{path} lacks {', '.join(missing)}: an .npz dataset needs x (N,H,W,3 uint8) and y (N,).")
-        x, y = data["x"], data["y"]
-        names = data["class_names"].tolist() if "class_names" in data.files else None
+        try:
+            x, y = data["x"], data["y"]
+            names = data["class_names"].tolist() if "class_names" in data.files else None
+        except ValueError as error:
+            raise DatasetError(f"{path}: cannot read it without unpickling ({error}); save plain arrays.") from None
     if x.ndim == 3:
         x = x[..., None]
     if x.ndim != 4 or x.shape[-1] not in (1, 3):

@@ -1,1 +1,47 @@
-"""`signgan evaluate` command."""
+"""`signgan evaluate`."""
+
+import click
+
+from keras_signgan.cli.main import cli
+
+
+@cli.command()
+@click.argument("source", type=click.Path())
+@click.option("--dataset", help="Real data to compare with. Default: the dataset the generator was trained on.")
+@click.option("--num-samples", type=int, help="Generated images, class-balanced. Default: as many as the dataset has.")
+@click.option("--metrics", default="fid,kid,intra_fid,cas", show_default=True, help="Comma-separated: fid, kid, intra_fid, cas.")
+@click.option("--features", default="inception", show_default=True, help="'inception' (Keras InceptionV3, ImageNet) or a .keras model file.")
+@click.option("--reference-stats", type=click.Path(), help="An .npz with mu and sigma (pytorch-fid layout) to use for FID.")
+@click.option("--save-stats", type=click.Path(), help="Write the real images' mu and sigma to this .npz (pytorch-fid layout).")
+@click.option("--truncation", type=float, help="Truncation threshold (> 0). Default: the generator's.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--classifier-epochs", type=click.IntRange(1), default=40, show_default=True, help="For cas: the classifier's most epochs.")
+@click.option("--json", "json_path", type=click.Path(), help="Write the results here. Default: <SOURCE>/evaluation.json.")
+def evaluate(source, dataset, num_samples, metrics, features, reference_stats, save_stats, truncation, seed, classifier_epochs, json_path):
+    """Score the generator of SOURCE (a run directory, using its EMA weights, or an export).
+
+    \b
+    Examples:
+      signgan evaluate runs/biggan-lsa16-20260101-120000
+      signgan evaluate saved_models/biggan_lsa16 --metrics fid,kid --num-samples 6400
+      signgan evaluate runs/R --features my_extractor.keras --json scores.json
+    """
+    import pathlib
+
+    from keras_signgan.io_utils import write_json_atomic
+    from keras_signgan.metrics.evaluate import evaluate as run_evaluation
+    from keras_signgan.metrics.evaluate import format_table, parse_metrics
+
+    parse_metrics(metrics)  # fail on a typo before loading anything
+    if truncation is not None and truncation <= 0:
+        raise click.UsageError(f"--truncation must be > 0. Received: {truncation}.")
+    result = run_evaluation(
+        source, dataset=dataset, num_samples=num_samples, metrics=metrics, features=features,
+        reference_stats=reference_stats, save_stats=save_stats, seed=seed, truncation=truncation,
+        classifier_epochs=classifier_epochs,
+    )
+    out = pathlib.Path(json_path) if json_path else pathlib.Path(source) / "evaluation.json"
+    write_json_atomic(out, result)
+    for line in format_table(result):
+        click.echo(line)
+    click.echo(f"Results: {out}")

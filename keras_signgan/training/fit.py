@@ -191,7 +191,7 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
 
         try:
             history = gan.fit(
-                data, epochs=1, steps_per_epoch=config.steps - start_step, verbose=0, callbacks=callbacks
+                data, epochs=1, steps_per_epoch=config.steps - start_step, verbose=0, callbacks=callbacks, shuffle=False
             )
         except KeyboardInterrupt:
             step = cb.global_step(gan)

@@ -17,7 +17,7 @@ from keras_signgan.models.networks import check_size, discriminator_inputs, gene
 # model), shared class-embedding size, latent size (split across the blocks).
 WIDTHS = {
     "tiny": dict(ch=8, shared=16, z_dim=32),
-    "small": dict(ch=32, shared=64, z_dim=96),
+    "small": dict(ch=16, shared=64, z_dim=96),
     "base": dict(ch=64, shared=128, z_dim=128),
 }
 

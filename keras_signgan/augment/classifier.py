@@ -1,0 +1,139 @@
+"""The handshape classifier of the augmentation experiment and of the classification score.
+
+A compact VGG-style CNN for small images: three stages of two 3x3 convolutions (batch norm,
+ReLU) and 2x2 max pooling, widths `w, 2w, 4w`, global average pooling, dropout, softmax.
+It takes uint8-range pixels and scales them itself, so it trains and predicts on the
+datasets' uint8 images as they are. Optional classical augmentation (random shifts of up to
+10%, rotations of up to 10 degrees, brightness +-20%) runs inside the model in training only.
+"""
+
+import numpy as np
+
+
+def build_classifier(num_classes, image_size=32, width=32, dropout=0.3, classical_augmentation=False):
+    """An uncompiled Keras classifier `(B, S, S, 3) pixels in [0, 255] -> (B, classes) logits`."""
+    import keras
+
+    inputs = keras.Input((image_size, image_size, 3), name="image")
+    x = inputs
+    if classical_augmentation:
+        x = keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant", name="random_shift")(x)
+        x = keras.layers.RandomRotation(10 / 360, fill_mode="constant", name="random_rotation")(x)
+        x = keras.layers.RandomBrightness(0.2, value_range=(0, 255), name="random_brightness")(x)
+    x = keras.layers.Rescaling(1 / 127.5, offset=-1.0)(x)
+    for stage, filters in enumerate((width, 2 * width, 4 * width)):
+        for i in range(2):
+            x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv_{stage}_{i}")(x)
+            x = keras.layers.BatchNormalization()(x)
+            x = keras.layers.ReLU()(x)
+        x = keras.layers.MaxPooling2D(2)(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    x = keras.layers.Dropout(dropout)(x)
+    outputs = keras.layers.Dense(num_classes, name="logits")(x)
+    return keras.Model(inputs, outputs, name="handshape_classifier")
+
+
+def stratified_split(labels, fraction, seed=0):
+    """Indices `(kept, held_out)`: about `fraction` of each class held out (at least one
+    image of every class with two or more)."""
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    held = []
+    for cls in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == cls))
+        count = int(round(len(members) * fraction))
+        if len(members) >= 2:
+            count = min(max(count, 1), len(members) - 1)
+        else:
+            count = 0
+        held.extend(members[:count].tolist())
+    held = np.sort(np.asarray(held, dtype=int))
+    kept = np.setdiff1d(np.arange(len(labels)), held)
+    return kept, held
+
+
+def train_classifier(
+    images,
+    labels,
+    num_classes,
+    epochs=40,
+    batch_size=64,
+    width=32,
+    learning_rate=1e-3,
+    validation_fraction=0.1,
+    patience=8,
+    classical_augmentation=False,
+    seed=0,
+    verbose=0,
+):
+    """Train a classifier with early stopping on a stratified validation part.
+
+    Args:
+        images: uint8 (N, S, S, 3). labels: int (N,).
+        num_classes: int.
+        epochs: int. The most epochs; training stops `patience` epochs after the best
+            validation accuracy and keeps that epoch's weights.
+        batch_size, width, learning_rate: the usual.
+        validation_fraction: float. Held out of `images` for early stopping (0 disables it).
+        classical_augmentation: bool. Random shifts, rotations and brightness in training.
+        seed: int. Weights, split and batch order.
+        verbose: int. Keras fit verbosity.
+
+    Returns:
+        (model, history dict).
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    images = np.asarray(images)
+    labels = np.asarray(labels, dtype="int32")
+    model = build_classifier(num_classes, images.shape[1], width=width, classical_augmentation=classical_augmentation)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    callbacks, validation = [], None
+    if validation_fraction > 0:
+        train_idx, val_idx = stratified_split(labels, validation_fraction, seed=seed)
+        if len(val_idx):
+            validation = (images[val_idx].astype("float32"), labels[val_idx])
+            images, labels = images[train_idx], labels[train_idx]
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max"
+                )
+            )
+    data = (
+        tf.data.Dataset.from_tensor_slices((images, labels))
+        .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .map(lambda x, y: (tf.cast(x, tf.float32), y))
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    history = model.fit(
+        data, epochs=epochs, validation_data=validation, callbacks=callbacks, verbose=verbose, shuffle=False
+    )
+    return model, history.history
+
+
+def predict_labels(model, images, batch_size=256):
+    """Predicted class indices for uint8 images."""
+    images = np.asarray(images)
+    if not len(images):
+        return np.zeros((0,), dtype=int)
+    logits = model.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
+    return np.argmax(logits, axis=-1)
+
+
+def accuracy_per_class(true_labels, predicted, num_classes):
+    """`(overall, per_class)` accuracy; classes with no images get NaN."""
+    true_labels, predicted = np.asarray(true_labels), np.asarray(predicted)
+    per_class = np.full(num_classes, np.nan)
+    for cls in range(num_classes):
+        mask = true_labels == cls
+        if mask.any():
+            per_class[cls] = float(np.mean(predicted[mask] == cls))
+    overall = float(np.mean(true_labels == predicted)) if len(true_labels) else float("nan")
+    return overall, per_class

@@ -1,0 +1,132 @@
+"""Feature extractors for FID and KID: Keras InceptionV3, or any Keras model.
+
+An extractor maps uint8 images `(N, H, W, 3)` to float32 features `(N, d)`: images are
+resized (bilinear) to the model's input size and scaled to [-1, 1] (InceptionV3's
+preprocessing), and the model runs in float32 whatever the global dtype policy, as a
+compiled graph over fixed-size batches.
+"""
+
+import hashlib
+import pathlib
+
+import numpy as np
+
+from keras_signgan.errors import ConfigError
+
+INCEPTION_ID = "inception_v3_imagenet_avgpool"
+
+
+class FeatureExtractor:
+    """Run a Keras model over uint8 images in batches.
+
+    Args:
+        model: keras.Model taking (B, S, S, 3) images in [-1, 1].
+        identifier: str. Names the extractor in reports and statistics caches; two
+            extractors with the same identifier must give the same features.
+        batch_size: int.
+    """
+
+    def __init__(self, model, identifier, batch_size=64):
+        import tensorflow as tf
+
+        shape = model.inputs[0].shape
+        if len(shape) != 4 or shape[-1] != 3 or shape[1] is None:
+            raise ConfigError(
+                f"A feature extractor must take (batch, height, width, 3) images; {identifier} takes {tuple(shape)}."
+            )
+        self.model = model
+        self.identifier = identifier
+        self.batch_size = int(batch_size)
+        self.input_size = (int(shape[1]), int(shape[2]))
+
+        @tf.function(reduce_retracing=True)
+        def extract(images):
+            x = tf.cast(images, tf.float32)
+            if tuple(x.shape[1:3]) != self.input_size:
+                x = tf.image.resize(x, self.input_size, method="bilinear")
+            x = x / 127.5 - 1.0
+            features = tf.cast(model(x, training=False), tf.float32)
+            return tf.reshape(features, (tf.shape(features)[0], -1))
+
+        self._extract = extract
+
+    @property
+    def dim(self):
+        return int(np.prod(self.model.outputs[0].shape[1:]))
+
+    def __call__(self, images):
+        """float32 features `(N, d)` of uint8 images `(N, H, W, 3)`."""
+        images = np.asarray(images)
+        out = [self._batch(images[i : i + self.batch_size]) for i in range(0, len(images), self.batch_size)]
+        return np.concatenate(out) if out else np.zeros((0, self.dim), np.float32)
+
+    def _batch(self, images):
+        # Pad to a fixed batch so the graph is traced once.
+        count = len(images)
+        if count < self.batch_size:
+            pad = np.zeros((self.batch_size - count,) + images.shape[1:], images.dtype)
+            images = np.concatenate([images, pad])
+        return self._extract(images).numpy()[:count]
+
+
+def _float32_model(build):
+    import keras
+
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("float32")
+    try:
+        return build()
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+
+
+def inception_extractor(weights="imagenet", batch_size=64):
+    """Keras InceptionV3 (include_top=False, average pooling, 2048-d) at 299x299.
+
+    `weights="imagenet"` downloads them on first use into the Keras cache; `weights=None`
+    gives a randomly initialised network (for tests, offline).
+    """
+    import keras
+
+    try:
+        model = _float32_model(
+            lambda: keras.applications.InceptionV3(include_top=False, pooling="avg", weights=weights, input_shape=(299, 299, 3))
+        )
+    except Exception as error:  # get_file raises a bare Exception when offline
+        if weights != "imagenet":
+            raise
+        raise ConfigError(
+            f"Could not get the InceptionV3 ImageNet weights ({type(error).__name__}: {error}). Connect to the "
+            "internet once (they are cached under KERAS_HOME/models), or pass --features PATH to a Keras model file."
+        ) from None
+    identifier = INCEPTION_ID if weights == "imagenet" else f"inception_v3_{weights}"
+    return FeatureExtractor(model, identifier, batch_size=batch_size)
+
+
+def _weights_digest(model):
+    digest = hashlib.sha256()
+    for weight in model.weights:
+        digest.update(np.ascontiguousarray(weight.numpy()).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def load_extractor(features="inception", batch_size=64):
+    """A FeatureExtractor from `"inception"`, a `.keras` model file, or a `keras.Model`."""
+    import keras
+
+    if isinstance(features, FeatureExtractor):
+        return features
+    if isinstance(features, keras.Model):
+        return FeatureExtractor(features, f"{features.name}-{_weights_digest(features)}", batch_size=batch_size)
+    if features in (None, "inception"):
+        return inception_extractor(batch_size=batch_size)
+    path = pathlib.Path(features)
+    if not path.is_file():
+        raise ConfigError(f"--features {features}: no such file. Use 'inception' or the path of a .keras model.")
+    if path.suffix != ".keras":
+        raise ConfigError(f"--features {features}: not a .keras model file. Save the model with model.save('x.keras').")
+    try:
+        model = _float32_model(lambda: keras.models.load_model(path, compile=False))  # safe_mode stays on
+    except Exception as error:
+        raise ConfigError(f"--features {features} is not a loadable Keras model ({type(error).__name__}: {error}).") from None
+    return FeatureExtractor(model, f"{path.stem}-{_weights_digest(model)}", batch_size=batch_size)

@@ -72,6 +72,8 @@ class TrainConfig:
     sample_every: int = None
     checkpoint_every: int = None
     eval_every: int = 0
+    eval_features: str = "inception"
+    eval_samples: int = None
     log_every: int = None
     keep_checkpoints: int = 3
     sample_classes: int = 16

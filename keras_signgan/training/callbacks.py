@@ -172,3 +172,55 @@ class Checkpointer(keras.callbacks.Callback):
                 # Finite losses but non-finite weights: the update itself diverged.
                 self.guard.failure = (step, "weights", float("nan"))
                 self.model.stop_training = True
+
+
+class PeriodicEvaluation(keras.callbacks.Callback):
+    """Every `every` steps: FID and KID of the sampling (EMA) generator against the real data,
+    as TensorBoard scalars `eval/fid`, `eval/kid` and rows of `evaluations.csv`.
+
+    The extractor is built once; the real statistics come from the statistics cache after
+    the first evaluation.
+    """
+
+    def __init__(self, run_dir, every, writer, config, num_samples, features="inception"):
+        super().__init__()
+        self.run_dir = pathlib.Path(run_dir)
+        self.every = every
+        self.writer = writer
+        self.config = config
+        self.num_samples = num_samples
+        self.features = features
+        self.extractor = None
+        self.last_step = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = global_step(self.model)
+        if self.every and step % self.every == 0 and step != self.last_step:
+            self.evaluate(step)
+
+    def evaluate(self, step):
+        from keras_signgan.export import generator_from_gan
+        from keras_signgan.metrics.evaluate import evaluate
+        from keras_signgan.metrics.features import load_extractor
+
+        if self.extractor is None:
+            self.extractor = load_extractor(self.features)
+        generator = generator_from_gan(self.model, self.config, step)
+        result = evaluate(
+            None, dataset=self.config.dataset, num_samples=self.num_samples, metrics="fid,kid",
+            features=self.extractor, generator=generator, progress=False,
+        )
+        fid, kid = result["metrics"]["fid"], result["metrics"]["kid"]
+        with self.writer.as_default(step=step):
+            tf.summary.scalar("eval/fid", fid)
+            tf.summary.scalar("eval/kid", kid["mean"])
+        self.writer.flush()
+        path = self.run_dir / "evaluations.csv"
+        new = not path.exists()
+        with open(path, "a", newline="") as file:
+            writer = csv.writer(file)
+            if new:
+                writer.writerow(["step", "fid", "kid", "kid_std", "num_generated", "extractor"])
+            writer.writerow([step, f"{fid:.6g}", f"{kid['mean']:.6g}", f"{kid['std']:.6g}", result["num_generated"], result["extractor"]])
+        self.last_step = step
+        return result

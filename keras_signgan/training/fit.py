@@ -187,6 +187,13 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         if chief:
             metrics_logger = cb.MetricsLogger(run_dir, config.log_every, writer, guard, initial_step=start_step)
             callbacks += [metrics_logger, samples, checkpointer]
+            if config.eval_every:
+                callbacks.append(
+                    cb.PeriodicEvaluation(
+                        run_dir, config.eval_every, writer, config,
+                        num_samples=config.eval_samples or min(len(dataset), 2000), features=config.eval_features,
+                    )
+                )
         callbacks += list(extra_callbacks)
 
         try:

@@ -172,3 +172,18 @@ print("REPLICAS", tf.distribute.MirroredStrategy().num_replicas_in_sync, "STEP",
     assert "REPLICAS 2 STEP 3" in done.stdout
     rows = read_csv(tmp_path / "run" / "metrics.csv")
     assert len(rows) == 3 and all(np.isfinite(float(r["g_loss"])) for r in rows)
+
+
+def test_eval_every_logs_fid_and_kid(npz_dataset, tmp_path):
+    import keras
+
+    inputs = keras.Input((16, 16, 3))
+    features = keras.layers.Dense(5)(keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(6, 3)(inputs)))
+    keras.Model(inputs, features).save(tmp_path / "extractor.keras")
+    config = tiny_config("wcgan", npz_dataset, eval_every=2, eval_features=str(tmp_path / "extractor.keras"), eval_samples=16)
+    fit(config, run_dir=tmp_path / "run", progress=False)
+    rows = read_csv(tmp_path / "run" / "evaluations.csv")
+    assert [int(r["step"]) for r in rows] == [2, 4]
+    assert all(np.isfinite(float(r["fid"])) and np.isfinite(float(r["kid"])) for r in rows)
+    tags = tensorboard_tags(tmp_path / "run" / "tensorboard")
+    assert "eval/fid" in set(tags["tensors"]) | set(tags["scalars"])

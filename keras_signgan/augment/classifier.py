@@ -65,6 +65,7 @@ def train_classifier(
     classical_augmentation=False,
     seed=0,
     verbose=0,
+    validation=None,
 ):
     """Train a classifier with early stopping on a stratified validation part.
 
@@ -78,6 +79,8 @@ def train_classifier(
         classical_augmentation: bool. Random shifts, rotations and brightness in training.
         seed: int. Weights, split and batch order.
         verbose: int. Keras fit verbosity.
+        validation: `(images, labels)` or None. Early-stopping data to use instead of a part
+            of `images` (the augmentation experiment keeps it real).
 
     Returns:
         (model, history dict).
@@ -94,17 +97,18 @@ def train_classifier(
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
-    callbacks, validation = [], None
-    if validation_fraction > 0:
+    callbacks = []
+    if validation is not None:
+        validation = (np.asarray(validation[0]).astype("float32"), np.asarray(validation[1], dtype="int32"))
+    elif validation_fraction > 0:
         train_idx, val_idx = stratified_split(labels, validation_fraction, seed=seed)
         if len(val_idx):
             validation = (images[val_idx].astype("float32"), labels[val_idx])
             images, labels = images[train_idx], labels[train_idx]
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max"
-                )
-            )
+    if validation is not None and len(validation[0]):
+        callbacks.append(
+            keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max")
+        )
     data = (
         tf.data.Dataset.from_tensor_slices((images, labels))
         .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
@@ -113,7 +117,8 @@ def train_classifier(
         .prefetch(tf.data.AUTOTUNE)
     )
     history = model.fit(
-        data, epochs=epochs, validation_data=validation, callbacks=callbacks, verbose=verbose, shuffle=False
+        data, epochs=epochs, validation_data=validation if callbacks else None, callbacks=callbacks, verbose=verbose,
+        shuffle=False,
     )
     return model, history.history
 

@@ -1,0 +1,167 @@
+"""The augmentation experiment on a synthetic dataset with a tiny generator."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from keras_signgan.augment import experiment
+from keras_signgan.augment.classifier import build_classifier, stratified_split
+from keras_signgan.augment.splits import train_test_split
+from keras_signgan.cli.main import cli
+from keras_signgan.config import TrainConfig
+from keras_signgan.data import load_dataset
+from keras_signgan.errors import DatasetError
+from keras_signgan.export import load_generator
+from keras_signgan.training.fit import fit
+
+CLASSES = ["P", "Q", "R"]
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory):
+    """3 classes x 10 images from 5 subjects; a 2-step tiny wcgan trained on them."""
+    folder = tmp_path_factory.mktemp("augment")
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 10)
+    x = rng.integers(0, 60, (30, 32, 32, 3), dtype="uint8")
+    for i, label in enumerate(y):
+        x[i, 8:24, 8:24, label] = 220
+    np.savez(folder / "toy.npz", x=x, y=y, class_names=np.array(CLASSES))
+    config = TrainConfig.create("wcgan", str(folder / "toy.npz"), size="tiny", steps=2, batch_size=8,
+                                sample_every=2, checkpoint_every=2)
+    run = fit(config, run_dir=folder / "run", progress=False).run_dir
+    return folder, run
+
+
+class RecordingGenerator:
+    """Wraps a LoadedGenerator, remembering what it generated (to find it again later)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def generate(self, labels, seed=None, truncation=None):
+        images = self.inner.generate(labels, seed=seed, truncation=truncation)
+        self.calls.append((np.asarray(labels), images))
+        return images
+
+
+def test_synthetic_images_join_training_only_and_are_class_balanced(toy, tmp_path, monkeypatch):
+    folder, run = toy
+    generator = RecordingGenerator(load_generator(run))
+    seen_test_sets = []
+    original = experiment.predict_labels
+
+    def recording_predict(model, images, batch_size=256):
+        seen_test_sets.append(np.asarray(images))
+        return original(model, images, batch_size)
+
+    monkeypatch.setattr(experiment, "predict_labels", recording_predict)
+    results = experiment.run_experiment(
+        str(folder / "toy.npz"), generator, tmp_path / "out", ratios="0,50,100", repeats=2, epochs=1,
+        width=4, progress=False, test_fraction=0.3,
+    )
+    real = load_dataset(folder / "toy.npz")
+    synthetic = np.concatenate([images for _, images in generator.calls])
+    for test_images in seen_test_sets:
+        # Every test image is a real one, and none is a generated one.
+        real_rows = {img.tobytes() for img in real.images}
+        assert all(img.tobytes() in real_rows for img in test_images)
+        assert not {img.tobytes() for img in test_images} & {img.tobytes() for img in synthetic}
+    for labels, _ in generator.calls:
+        counts = np.bincount(labels, minlength=3)
+        assert counts.max() - counts.min() <= 1
+    runs = results["runs"]
+    assert len(runs) == 2 * 4  # none, classical, 50, 100 per repeat
+    by_cell = {(r["augmentation"], r["ratio"], r["repeat"]): r for r in runs}
+    train_size = by_cell[("none", 0.0, 0)]["num_train_real"] + by_cell[("none", 0.0, 0)]["num_validation"]
+    assert by_cell[("gan", 100.0, 0)]["num_synthetic"] == train_size
+    assert by_cell[("gan", 50.0, 1)]["num_synthetic"] == round(train_size / 2)
+    assert by_cell[("classical", 0.0, 1)]["num_synthetic"] == 0
+    assert all(0 <= r["accuracy"] <= 1 for r in runs)
+
+
+def test_results_files_and_resume(toy, tmp_path):
+    folder, run = toy
+    out = tmp_path / "out"
+    args = ["augment", str(folder / "toy.npz"), "--generator", str(run), "--ratios", "0,100", "--repeats", "1",
+            "--epochs", "1", "--width", "4", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "results.json").read_text())
+    assert set(data) == {"settings", "runs", "summary"}
+    assert {"ratio", "split", "repeat", "accuracy", "augmentation"} <= set(data["runs"][0])
+    assert [(s["augmentation"], s["ratio"]) for s in data["summary"]] == [("none", 0), ("classical", 0), ("gan", 100)]
+    assert "| real + 100% generated | 100% |" in (out / "results.md").read_text()
+    assert (out / "accuracy.png").stat().st_size > 0
+    # Without --resume an existing experiment is not overwritten.
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 2 and "--resume" in again.output
+    # --resume runs only the missing cells: here the second repeat.
+    data["runs"] = [r for r in data["runs"] if r["augmentation"] != "gan"]
+    (out / "results.json").write_text(json.dumps(data))
+    resumed = CliRunner().invoke(cli, args + ["--resume", "--repeats", "2"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "2 finished cell(s) kept, 4 to run" in resumed.output
+    runs = json.loads((out / "results.json").read_text())["runs"]
+    assert sorted((r["augmentation"], r["repeat"]) for r in runs) == [
+        ("classical", 0), ("classical", 1), ("gan", 0), ("gan", 1), ("none", 0), ("none", 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--ratios", "0,abc"], "--ratios must be numbers >= 0"),
+        (["--ratios", "-5"], "--ratios must be numbers >= 0"),
+        (["--split", "subject"], "no subject metadata"),
+        (["--generator", "{other_run}"], "The generator has 3 classes and"),
+    ],
+)
+def test_augment_errors(toy, tmp_path, extra, message):
+    folder, run = toy
+    dataset = folder / "toy.npz"
+    if "{other_run}" in extra:
+        np.savez(tmp_path / "two.npz", x=np.zeros((4, 32, 32, 3), "uint8"), y=np.array([0, 0, 1, 1]))
+        dataset = tmp_path / "two.npz"
+        extra = ["--generator", str(run)]
+    result = CliRunner().invoke(cli, ["augment", str(dataset), "--generator", str(run), "--out", str(tmp_path / "o"), *extra])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o" / "results.json").exists()
+
+
+def test_subject_split_never_tests_on_training_subjects():
+    from keras_signgan.data.dataset import HandshapeDataset
+
+    labels = np.tile(np.arange(4), 10)
+    subjects = np.repeat(np.arange(1, 11), 4)
+    data = HandshapeDataset("s", np.zeros((40, 8, 8, 3), "uint8"), labels, list("abcd"), {"subject": subjects})
+    tested = []
+    for repeat in range(5):
+        train, test, info = train_test_split(data, "subject", repeat, test_fraction=0.2)
+        assert not set(subjects[train]) & set(subjects[test])
+        assert len(info["test_subjects"]) == 2 and len(train) + len(test) == 40
+        tested += info["test_subjects"]
+    assert sorted(tested) == list(range(1, 11))  # five repeats test every subject once
+    with pytest.raises(DatasetError, match="no subject metadata"):
+        train_test_split(HandshapeDataset("n", data.images, labels, list("abcd")), "subject", 0)
+
+
+def test_stratified_split_keeps_every_class():
+    labels = np.repeat(np.arange(5), [10, 10, 10, 4, 2])
+    kept, held = stratified_split(labels, 0.2, seed=1)
+    assert set(labels[held]) == set(range(5)) and set(labels[kept]) == set(range(5))
+    assert not set(kept) & set(held) and len(kept) + len(held) == len(labels)
+
+
+def test_classifier_shapes_and_classical_augmentation_only_in_training():
+    model = build_classifier(6, 32, width=4, classical_augmentation=True)
+    x = np.random.default_rng(0).integers(0, 255, (2, 32, 32, 3)).astype("float32")
+    assert tuple(model(x).shape) == (2, 6)
+    np.testing.assert_allclose(np.asarray(model(x, training=False)), np.asarray(model(x, training=False)))

@@ -31,10 +31,15 @@ MODEL_DEFAULTS = {
     ),
 }
 
+# Per size preset, for models that keep a generator EMA: its decay. The average must span a
+# small part of the run: over a short run a long average mixes generators too different to
+# average (and its batch-norm statistics, copied from the live generator, stop matching).
+EMA_DECAY_BY_SIZE = {"tiny": 0.999, "small": 0.995, "base": 0.9999}
+
 # Per size preset: the default length of a run and its logging cadence.
 SIZE_DEFAULTS = {
     "tiny": dict(steps=12, batch_size=16, sample_every=6, checkpoint_every=6, log_every=1, ema_start=0),
-    "small": dict(steps=2000, batch_size=64, sample_every=250, checkpoint_every=250, log_every=10, ema_start=200),
+    "small": dict(steps=2000, batch_size=64, sample_every=250, checkpoint_every=250, log_every=10, ema_start=500),
     "base": dict(steps=100_000, batch_size=64, sample_every=2000, checkpoint_every=2000, log_every=50, ema_start=1000),
 }
 
@@ -94,6 +99,8 @@ class TrainConfig:
             raise ConfigError(f"Unknown config keys: {', '.join(unknown)}.")
         values = dict(MODEL_DEFAULTS[model])
         values.update(SIZE_DEFAULTS[size])
+        if values["ema_decay"] is not None:
+            values["ema_decay"] = EMA_DECAY_BY_SIZE[size]
         values.update(overrides)
         config = cls(model=model, dataset=str(dataset), **values)
         config.validate()

@@ -24,7 +24,7 @@ def build_classifier(num_classes, image_size=32, width=32, dropout=0.3, classica
     for stage, filters in enumerate((width, 2 * width, 4 * width)):
         for i in range(2):
             x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv_{stage}_{i}")(x)
-            x = keras.layers.BatchNormalization()(x)
+            x = keras.layers.BatchNormalization(momentum=0.9)(x)
             x = keras.layers.ReLU()(x)
         x = keras.layers.MaxPooling2D(2)(x)
     x = keras.layers.GlobalAveragePooling2D()(x)

@@ -16,7 +16,8 @@ def kernel_inception_distance(real_features, fake_features, num_subsets=100, sub
     Args:
         real_features, fake_features: (n, d) and (m, d) arrays.
         num_subsets: int. Subsets drawn (each from both sets).
-        subset_size: int. Capped at the smaller set's size.
+        subset_size: int. When the smaller set has no more images than this, subsets of
+            half of it are used instead (whole-set subsets would all be equal: no spread).
         seed: int. Which subsets.
 
     Returns:
@@ -24,8 +25,9 @@ def kernel_inception_distance(real_features, fake_features, num_subsets=100, sub
     """
     real = np.asarray(real_features, np.float64)
     fake = np.asarray(fake_features, np.float64)
-    size = min(subset_size, len(real), len(fake))
-    if size < 2:
+    smaller = min(len(real), len(fake))
+    size = subset_size if smaller > subset_size else max(2, smaller // 2)
+    if smaller < 2:
         raise MetricError(f"KID needs at least 2 samples per set; got {len(real)} real and {len(fake)} generated.")
     if real.shape[1] != fake.shape[1]:
         raise MetricError(f"Feature sizes differ: {real.shape[1]} vs {fake.shape[1]}.")

@@ -213,3 +213,20 @@ def test_datasets_cli(fake_lsa16_zip, tmp_path):
     assert result.exit_code == 0 and "3 classes" in result.output
     result = runner.invoke(cli, ["datasets", "show", "nonexistent"])
     assert result.exit_code == 2 and "Unknown dataset" in result.output
+
+
+def test_unreadable_image_names_the_file(tmp_path):
+    (tmp_path / "data" / "a").mkdir(parents=True)
+    Image.fromarray(np.zeros((8, 8, 3), "uint8")).save(tmp_path / "data" / "a" / "ok.png")
+    (tmp_path / "data" / "a" / "broken.png").write_bytes(b"not a png")
+    with pytest.raises(DatasetError, match="broken.png"):
+        load_dataset(tmp_path / "data")
+    result = CliRunner().invoke(cli, ["datasets", "info", str(tmp_path / "data")])
+    assert result.exit_code == 2 and "broken.png" in result.output and "Traceback" not in result.output
+
+
+def test_asl_is_listed_with_its_alias_and_size():
+    from keras_signgan.data import get_spec
+
+    spec = get_spec("pugeault-asl")
+    assert spec.name == "asl" and spec.num_classes == 24 and spec.download_bytes > 2e9

@@ -67,7 +67,7 @@ class GeneratorBlock(keras.layers.Layer):
         h = self.conv_1(self._up(h), training=training)
         h = ops.relu(self.norm_2([h, condition], training=training))
         h = self.conv_2(h, training=training)
-        return h + self.shortcut(self._up(x), training=training)
+        return h + ops.cast(self.shortcut(self._up(x), training=training), h.dtype)
 
     def compute_output_shape(self, input_shape):
         x_shape = input_shape[0]
@@ -127,12 +127,14 @@ class DiscriminatorBlock(keras.layers.Layer):
         h = self.conv_2(ops.relu(h), training=training)
         h = self._down(h)
         if self.shortcut is None:
-            return h + x
+            return h + ops.cast(x, h.dtype)
         if self.preactivation:
             skip = self._down(self.shortcut(x, training=training))
         else:
             skip = self.shortcut(self._down(x), training=training)
-        return h + skip
+        # Spectrally normalised layers compute in float32; under mixed precision the two
+        # paths can differ in dtype.
+        return h + ops.cast(skip, h.dtype)
 
     def compute_output_shape(self, input_shape):
         scale = 2 if self.downsample else 1

@@ -187,3 +187,13 @@ def test_eval_every_logs_fid_and_kid(npz_dataset, tmp_path):
     assert all(np.isfinite(float(r["fid"])) and np.isfinite(float(r["kid"])) for r in rows)
     tags = tensorboard_tags(tmp_path / "run" / "tensorboard")
     assert "eval/fid" in set(tags["tensors"]) | set(tags["scalars"])
+
+
+@pytest.mark.parametrize("model", ["wcgan", "biggan"])
+def test_mixed_precision_trains_and_restores_the_policy(model, npz_dataset, tmp_path):
+    import keras
+
+    result = fit(tiny_config(model, npz_dataset, steps=2, mixed_precision=True), run_dir=tmp_path / "run", progress=False)
+    rows = read_csv(tmp_path / "run" / "metrics.csv")
+    assert result.step == 2 and all(np.isfinite(float(r["d_loss"])) for r in rows)
+    assert keras.mixed_precision.global_policy().name == "float32"

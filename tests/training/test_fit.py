@@ -197,3 +197,20 @@ def test_mixed_precision_trains_and_restores_the_policy(model, npz_dataset, tmp_
     rows = read_csv(tmp_path / "run" / "metrics.csv")
     assert result.step == 2 and all(np.isfinite(float(r["d_loss"])) for r in rows)
     assert keras.mixed_precision.global_policy().name == "float32"
+
+
+def test_cli_fit_on_the_real_lsa16(real_lsa16_zip, tmp_path):
+    from keras_signgan.data import import_archive
+
+    import_archive("lsa16", real_lsa16_zip)
+    run_dir = tmp_path / "R"
+    result = CliRunner().invoke(cli, [
+        "fit", "biggan", "lsa16", "--size", "tiny", "--steps", "12", "--batch-size", "16",
+        "--sample-every", "6", "--checkpoint-every", "6", "--run-dir", str(run_dir),
+    ])
+    assert result.exit_code == 0, result.output
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["class_names"][0] == "Five" and len(config["class_names"]) == 16
+    assert [step for step, _ in list_checkpoints(run_dir)] == [6, 12]
+    assert sorted(p.name for p in (run_dir / "samples").iterdir()) == ["step-000006.png", "step-000012.png"]
+    assert [int(r["step"]) for r in read_csv(run_dir / "metrics.csv")] == list(range(1, 13))

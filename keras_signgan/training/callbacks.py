@@ -134,6 +134,7 @@ class SampleGrids(keras.callbacks.Callback):
         self.last_step = None
 
     def write(self, step):
+        self.model.refresh_ema_statistics()
         images = self.model.sample(self.labels, seed=self.seed, truncation=self.truncation)
         grid = images.reshape((len(self.rows), self.columns) + images.shape[1:])
         plots.save_labelled_grid(grid, self.row_labels, self.folder / f"step-{step:06d}.png", title=f"step {step}")
@@ -205,6 +206,7 @@ class PeriodicEvaluation(keras.callbacks.Callback):
 
         if self.extractor is None:
             self.extractor = load_extractor(self.features)
+        self.model.refresh_ema_statistics()
         generator = generator_from_gan(self.model, self.config, step)
         result = evaluate(
             None, dataset=self.config.dataset, num_samples=self.num_samples, metrics="fid,kid",

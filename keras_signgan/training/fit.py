@@ -70,7 +70,8 @@ def build_compiled_gan(config):
 
 
 def load_run(run_dir, checkpoint=None):
-    """Rebuild the GAN of a run directory from its newest checkpoint, for sampling/export.
+    """Rebuild the GAN of a run directory from its newest checkpoint, for sampling/export
+    (with the EMA generator's standing statistics recomputed).
 
     Returns:
         `(config, gan, step)`.
@@ -87,6 +88,7 @@ def load_run(run_dir, checkpoint=None):
 
     gan = build_gan(config)
     step = restore_checkpoint(gan, checkpoint, include_optimizers=False)
+    gan.refresh_ema_statistics()
     return config, gan, step
 
 

@@ -99,3 +99,23 @@ def test_truncated_latents_stay_inside_the_bound():
     assert z.shape == (500, 8) and np.abs(z).max() <= 0.5
     np.testing.assert_array_equal(z, sample_latents(500, 8, seed=0, truncation=0.5))
     assert np.abs(sample_latents(500, 8, seed=0)).max() > 2.0
+
+
+def test_refreshing_ema_statistics_updates_the_ema_alone():
+    from keras_signgan.config import TrainConfig
+    from keras_signgan.models import build_gan
+
+    config = TrainConfig.create("biggan", "toy", size="tiny")
+    config.class_names = list("ABCD")
+    gan = build_gan(config)
+    ema, live = gan.ema_generator, gan.generator
+    before_ema = {w.path: np.array(w.numpy()) for w in ema.weights}
+    before_live = [np.array(w.numpy()) for w in live.weights]
+    gan.refresh_ema_statistics(num_samples=16)
+    assert ema.trainable is False
+    changed = {w.path for w in ema.weights if not np.array_equal(before_ema[w.path], w.numpy())}
+    assert any("moving_mean" in path for path in changed) and any("moving_variance" in path for path in changed)
+    assert not any("embedding" in path for path in changed)
+    kernel = gan.ema_generator.get_layer("attention").query.layer.kernel.numpy()
+    assert np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0] == pytest.approx(1.0, rel=0.1)
+    assert all(np.array_equal(a, w.numpy()) for a, w in zip(before_live, live.weights))

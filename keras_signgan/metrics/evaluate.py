@@ -53,15 +53,13 @@ class FeatureSet:
         self.stats = RunningStatistics()
         self.keep = keep
         self.features, self.labels = [], []
-        self._kept = 0
 
     def add(self, features, labels):
         self.stats.update(features)
-        room = self.keep - self._kept
+        room = self.keep - sum(len(f) for f in self.features)
         if room > 0:
             self.features.append(np.asarray(features[:room], np.float32))
             self.labels.append(np.asarray(labels[:room]))
-            self._kept += len(self.features[-1])
 
     def kept(self):
         if not self.features:
@@ -84,15 +82,13 @@ def real_features(dataset, extractor, progress=True, cache=True):
     """A FeatureSet of the dataset's images (every image in the statistics, a class-balanced
     subset of up to MAX_KEPT_FEATURES kept), from the cache when it holds them."""
     digest = hashlib.sha256(dataset.images.tobytes() + np.asarray(dataset.labels, np.int64).tobytes()).hexdigest()[:16]
-    key = f"{digest}-{extractor.identifier}-{len(dataset)}"
+    key = f"{digest}-{extractor.identifier}-{len(dataset)}-v2"  # v2: the file layout
     path = data_home() / "signgan" / "stats" / f"{key}.npz"
     feature_set = FeatureSet()
     if cache and path.is_file():
         with np.load(path, allow_pickle=False) as data:
-            feature_set.stats._mean, feature_set.stats._m2 = data["mu"], data["m2"]
-            feature_set.stats.count = int(data["count"])
+            feature_set.stats = RunningStatistics.from_state(data["count"], data["mean"], data["m2"])
             feature_set.features, feature_set.labels = [data["features"]], [data["labels"]]
-            feature_set._kept = len(data["features"])
         return feature_set
     order = _stratified_order(dataset.labels)
     bar = _progress(len(order), progress, f"Real images: {len(order):,} through {extractor.identifier}")
@@ -105,10 +101,7 @@ def real_features(dataset, extractor, progress=True, cache=True):
         features, labels = feature_set.kept()
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as file:
-                np.savez(
-                    file, mu=feature_set.stats._mean, m2=feature_set.stats._m2, count=feature_set.stats.count,
-                    features=features, labels=labels,
-                )
+                np.savez(file, **feature_set.stats.state(), features=features, labels=labels)
     return feature_set
 
 
@@ -167,8 +160,11 @@ def evaluate(
     if not dataset_name:
         raise RunError("The generator does not record its dataset; pass --dataset NAME.")
     real = None
-    needs_dataset = any(m != "fid" for m in names) or reference_stats is None or save_stats is not None
-    if needs_dataset:
+    uses_features = any(m in FEATURE_METRICS for m in names)
+    needs_real_features = bool(save_stats) or any(m in ("kid", "intra_fid") for m in names) or (
+        "fid" in names and reference_stats is None
+    )
+    if needs_real_features or "cas" in names:
         real = load_dataset(dataset_name, image_size=generator.image_size)
         if list(real.class_names) != list(generator.class_names):
             raise RunError(
@@ -195,7 +191,7 @@ def evaluate(
 
     fake_set, fake_images, fake_labels = FeatureSet(), [], []
     extractor = None
-    if any(m in FEATURE_METRICS for m in names) or save_stats:
+    if uses_features or save_stats:
         extractor = load_extractor(features)
         result["extractor"] = extractor.identifier
     keep_images = "cas" in names
@@ -203,7 +199,7 @@ def evaluate(
     for start in range(0, num_samples, CHUNK):
         chunk_labels = labels[start : start + CHUNK]
         images = generator.generate(chunk_labels, seed=seed * 1_000_003 + start, truncation=truncation)
-        if extractor is not None and any(m in FEATURE_METRICS for m in names):
+        if uses_features:
             fake_set.add(extractor(images), chunk_labels)
         if keep_images:
             fake_images.append(images)
@@ -212,7 +208,7 @@ def evaluate(
             bar.add(len(chunk_labels))
 
     real_set = None
-    if real is not None and extractor is not None and (any(m in ("kid", "intra_fid") for m in names) or reference_stats is None or save_stats):
+    if needs_real_features:
         real_set = real_features(real, extractor, progress=progress)
     if save_stats:
         save_statistics(save_stats, real_set.stats.mean, real_set.stats.covariance)

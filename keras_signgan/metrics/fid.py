@@ -84,6 +84,16 @@ class RunningStatistics:
         self.count = total
         return self
 
+    def state(self):
+        """`{"count", "mean", "m2"}`: arrays to store and `from_state` to continue from."""
+        return {"count": self.count, "mean": self._mean, "m2": self._m2}
+
+    @classmethod
+    def from_state(cls, count, mean, m2):
+        stats = cls()
+        stats.count, stats._mean, stats._m2 = int(count), np.asarray(mean, np.float64), np.asarray(m2, np.float64)
+        return stats
+
     @property
     def mean(self):
         self._check()

@@ -1,7 +1,6 @@
 """`BasicGAN`: Goodfellow et al. 2014."""
 
 from keras_signgan.models.gan import ConditionalGAN
-from keras_signgan.models.networks import basic as networks
 
 
 class BasicGAN(ConditionalGAN):
@@ -15,11 +14,5 @@ class BasicGAN(ConditionalGAN):
 
     default_loss = "bce"
     default_n_critic = 1
+    network_family = "basic"
 
-    @staticmethod
-    def build_generator(num_classes, image_size, size, z_dim=None):
-        return networks.build_basic_generator(num_classes, image_size=image_size, z_dim=z_dim, size=size)
-
-    @staticmethod
-    def build_discriminator(num_classes, image_size, size):
-        return networks.build_basic_discriminator(num_classes, image_size=image_size, size=size)

@@ -1,7 +1,6 @@
 """`BigGAN`: A cut-down BigGAN."""
 
 from keras_signgan.models.gan import ConditionalGAN
-from keras_signgan.models.networks import biggan as networks
 
 
 class BigGAN(ConditionalGAN):
@@ -17,11 +16,5 @@ class BigGAN(ConditionalGAN):
 
     default_loss = "hinge"
     default_n_critic = 1
+    network_family = "biggan"
 
-    @staticmethod
-    def build_generator(num_classes, image_size, size, z_dim=None):
-        return networks.build_biggan_generator(num_classes, image_size=image_size, z_dim=z_dim, size=size)
-
-    @staticmethod
-    def build_discriminator(num_classes, image_size, size):
-        return networks.build_biggan_discriminator(num_classes, image_size=image_size, size=size)

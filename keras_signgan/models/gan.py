@@ -1,5 +1,7 @@
 """`ConditionalGAN`: the shared base of the three GANs, owning `train_step`."""
 
+import importlib
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -76,6 +78,22 @@ class ConditionalGAN(keras.Model):
 
     default_loss = "hinge"
     default_n_critic = 1
+    network_family = None  # a module of keras_signgan.models.networks
+
+    @classmethod
+    def _network_builder(cls, part):
+        module = importlib.import_module(f"keras_signgan.models.networks.{cls.network_family}")
+        return getattr(module, f"build_{cls.network_family}_{part}")
+
+    @classmethod
+    def build_generator(cls, num_classes, image_size, size, z_dim=None):
+        """This family's generator (`networks.<family>.build_<family>_generator`)."""
+        return cls._network_builder("generator")(num_classes, image_size=image_size, z_dim=z_dim, size=size)
+
+    @classmethod
+    def build_discriminator(cls, num_classes, image_size, size):
+        """This family's discriminator (`networks.<family>.build_<family>_discriminator`)."""
+        return cls._network_builder("discriminator")(num_classes, image_size=image_size, size=size)
 
     def __init__(
         self,

@@ -1,7 +1,6 @@
 """`WCGAN`: A Wasserstein conditional GAN."""
 
 from keras_signgan.models.gan import ConditionalGAN
-from keras_signgan.models.networks import wcgan as networks
 
 
 class WCGAN(ConditionalGAN):
@@ -16,11 +15,5 @@ class WCGAN(ConditionalGAN):
 
     default_loss = "wasserstein"
     default_n_critic = 2
+    network_family = "wcgan"
 
-    @staticmethod
-    def build_generator(num_classes, image_size, size, z_dim=None):
-        return networks.build_wcgan_generator(num_classes, image_size=image_size, z_dim=z_dim, size=size)
-
-    @staticmethod
-    def build_discriminator(num_classes, image_size, size):
-        return networks.build_wcgan_discriminator(num_classes, image_size=image_size, size=size)

@@ -1,4 +1,6 @@
-"""The handshape classifier of the augmentation experiment and of the classification score.
+"""The handshape classifier: what the classification score (`metrics`) and the augmentation
+experiment (`augment`) train, and what `scripts/make_feature_extractor.py` turns into a
+feature extractor.
 
 A compact VGG-style CNN for small images: three stages of two 3x3 convolutions (batch norm,
 ReLU) and 2x2 max pooling, widths `w, 2w, 4w`, global average pooling, dropout, softmax.
@@ -7,13 +9,13 @@ datasets' uint8 images as they are. Optional classical augmentation (random shif
 10%, rotations of up to 10 degrees, brightness +-20%) runs inside the model in training only.
 """
 
+import keras
 import numpy as np
+import tensorflow as tf
 
 
 def build_classifier(num_classes, image_size=32, width=32, dropout=0.3, classical_augmentation=False):
     """An uncompiled Keras classifier `(B, S, S, 3) pixels in [0, 255] -> (B, classes) logits`."""
-    import keras
-
     inputs = keras.Input((image_size, image_size, 3), name="image")
     x = inputs
     if classical_augmentation:
@@ -85,9 +87,6 @@ def train_classifier(
     Returns:
         (model, history dict).
     """
-    import keras
-    import tensorflow as tf
-
     keras.utils.set_random_seed(seed)
     images = np.asarray(images)
     labels = np.asarray(labels, dtype="int32")

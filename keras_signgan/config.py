@@ -1,5 +1,9 @@
 """`TrainConfig`: every option of a training run, with per-model defaults and size presets.
 
+A model family's defaults (loss, critic steps, optimiser settings, DiffAugment policy, EMA)
+are stated in its folder (`keras_signgan/models/<family>/__init__.py`) and reach here as
+`MODEL_DEFAULTS`.
+
 A run directory's `config.json` is `TrainConfig.to_json()`; `--resume` rebuilds the run from
 it alone. Unknown keys are errors, never silently dropped.
 """
@@ -8,28 +12,10 @@ import dataclasses
 import json
 
 from keras_signgan.errors import ConfigError
+from keras_signgan.models import MODEL_DEFAULTS, MODEL_NAMES
 
-MODEL_NAMES = ("basic", "wcgan", "biggan")
 SIZES = ("tiny", "small", "base")
 STRATEGIES = ("auto", "mirrored", "multiworker")
-
-# Per model: loss, critic steps, optimiser settings, DiffAugment policy, EMA.
-# BigGAN follows SAGAN/BigGAN's TTUR (D learns 4x faster, Adam betas (0, 0.999)); the
-# Wasserstein critic takes two steps per generator step; the basic GAN is Goodfellow's.
-MODEL_DEFAULTS = {
-    "basic": dict(
-        loss="bce", n_critic=1, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
-        diffaugment="", ema_decay=None,
-    ),
-    "wcgan": dict(
-        loss="wasserstein", n_critic=2, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
-        diffaugment="color,translation,cutout", ema_decay=None,
-    ),
-    "biggan": dict(
-        loss="hinge", n_critic=1, g_lr=1e-4, d_lr=4e-4, beta_1=0.0, beta_2=0.999,
-        diffaugment="color,translation,cutout", ema_decay=0.999,
-    ),
-}
 
 # Per size preset, for models that keep a generator EMA: its decay. The average must span a
 # small part of the run: over a short run a long average mixes generators too different to

@@ -1,4 +1,15 @@
-"""Checkpoints: every variable a run needs to continue exactly, in one `.npz` file.
+"""The run directory: what `signgan fit` writes, and how a run is read back.
+
+    runs/<model>-<dataset>-<YYYYmmdd-HHMMSS>/
+      config.json        the TrainConfig, written first; rebuilding the run needs nothing else
+      checkpoints/       ckpt-<step>.npz, the newest `keep_checkpoints`
+      tensorboard/       scalars and sample grids
+      samples/           step-NNNNNN.png
+      metrics.csv        step, then one column per logged metric
+      evaluations.csv    step, FID, KID with --eval-every
+      evaluation.json    what `signgan evaluate RUN_DIR` wrote last
+
+Every file name lives here; `load_run` rebuilds a run's GAN from its newest checkpoint.
 
 A checkpoint holds the GAN's variables (generator, discriminator, EMA generator, the step
 counter and random-seed states), and both optimizers' variables (moments, iteration
@@ -8,17 +19,45 @@ are written to a temporary name and renamed, so a checkpoint is never half-writt
 newest `keep` are kept. Loading never unpickles (`allow_pickle=False`).
 """
 
+import datetime
 import pathlib
 import re
 
 import numpy as np
 from keras import ops
 
+from keras_signgan.config import TrainConfig
 from keras_signgan.errors import RunError
 from keras_signgan.io_utils import atomic_path
+from keras_signgan.models.build import build_gan
 
+CONFIG_FILE = "config.json"
 CHECKPOINT_DIR = "checkpoints"
+TENSORBOARD_DIR = "tensorboard"
+SAMPLES_DIR = "samples"
+METRICS_FILE = "metrics.csv"
+EVALUATIONS_FILE = "evaluations.csv"
+EVALUATION_FILE = "evaluation.json"
 _PATTERN = re.compile(r"^ckpt-(\d+)\.npz$")
+
+
+def is_run_dir(path):
+    """Whether `path` is a run directory (it has a config.json)."""
+    return (pathlib.Path(path) / CONFIG_FILE).is_file()
+
+
+def default_run_dir(config, root="runs"):
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = pathlib.Path(config.dataset).name if pathlib.Path(config.dataset).exists() else config.dataset
+    return pathlib.Path(root) / f"{config.model}-{name}-{stamp}"
+
+
+def read_config(run_dir):
+    """The TrainConfig of a run directory; RunError when it has none."""
+    path = pathlib.Path(run_dir) / CONFIG_FILE
+    if not path.is_file():
+        raise RunError(f"{run_dir} is not a run directory: it has no {CONFIG_FILE}.")
+    return TrainConfig.from_json(path.read_text())
 
 
 def _groups(gan, include_optimizers=True):
@@ -100,3 +139,21 @@ def restore_checkpoint(gan, path, include_optimizers=True):
                     )
                 variable.assign(value)
         return int(data["__step__"])
+
+
+def load_run(run_dir, checkpoint=None):
+    """Rebuild the GAN of a run directory from its newest checkpoint, for sampling/export
+    (with the EMA generator's standing statistics recomputed).
+
+    Returns:
+        `(config, gan, step)`.
+    """
+    run_dir = pathlib.Path(run_dir)
+    config = read_config(run_dir)
+    checkpoint = checkpoint or latest_checkpoint(run_dir)
+    if checkpoint is None:
+        raise RunError(f"Run directory {run_dir} has no checkpoint yet (checkpoints/ckpt-*.npz).")
+    gan = build_gan(config)
+    step = restore_checkpoint(gan, checkpoint, include_optimizers=False)
+    gan.refresh_ema_statistics()
+    return config, gan, step

@@ -26,7 +26,7 @@ def main():
     import keras
     import numpy as np
 
-    from keras_signgan.augment.classifier import train_classifier
+    from keras_signgan.classifier import train_classifier
     from keras_signgan.data import load_dataset
     from keras_signgan.io_utils import atomic_path
 

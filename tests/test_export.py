@@ -10,8 +10,10 @@ from click.testing import CliRunner
 
 from keras_signgan.cli.main import cli
 from keras_signgan.config import TrainConfig
-from keras_signgan.export import export_generator, load_generator
-from keras_signgan.training.fit import fit, load_run
+from keras_signgan.export import export_generator
+from keras_signgan.generators import load_generator
+from keras_signgan.runs import load_run
+from keras_signgan.training.fit import fit
 
 CLASSES = ["Five", "Four", "Horns"]
 

@@ -7,8 +7,8 @@ import pytest
 
 from keras_signgan.config import TrainConfig
 from keras_signgan.errors import RunError
-from keras_signgan.export import load_generator
-from keras_signgan.training.checkpoint import latest_checkpoint, restore_checkpoint
+from keras_signgan.generators import load_generator
+from keras_signgan.runs import latest_checkpoint, restore_checkpoint
 from keras_signgan.training.fit import build_compiled_gan
 
 # Written by `tests/fixtures/make_checkpoint_fixture.py` at commit a1931c0: a tiny WCGAN on

@@ -1,4 +1,4 @@
-"""The augmentation experiment and its handshape classifier."""
+"""The augmentation experiment: does adding generated images help a handshape classifier?
+(The classifier it trains is `keras_signgan.classifier`.)"""
 
-from keras_signgan.augment.classifier import build_classifier, predict_labels, train_classifier  # noqa: F401
 from keras_signgan.augment.experiment import run_experiment  # noqa: F401

@@ -19,11 +19,14 @@ import pathlib
 import sys
 import time
 
+import keras
 import numpy as np
 
-from keras_signgan.augment.classifier import accuracy_per_class, predict_labels, stratified_split, train_classifier
 from keras_signgan.augment.splits import SPLITS, train_test_split
+from keras_signgan.classifier import accuracy_per_class, predict_labels, stratified_split, train_classifier
+from keras_signgan.data import load_dataset
 from keras_signgan.errors import ConfigError, RunError
+from keras_signgan.generators import balanced_labels, load_generator
 from keras_signgan.io_utils import atomic_path, write_json_atomic
 
 RESULTS_JSON = "results.json"
@@ -112,7 +115,7 @@ def results_table(results):
 
 
 def save_plot(results, path):
-    import matplotlib
+    import matplotlib  # heavy: only when a plot is drawn
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
@@ -181,9 +184,6 @@ def run_experiment(
         progress: bool. A progress bar over the cells.
         log: callable for one-line messages. Defaults to stderr.
     """
-    from keras_signgan.data import load_dataset
-    from keras_signgan.export import balanced_labels, load_generator
-
     log = log or (lambda message: print(message, file=sys.stderr))
     ratios = parse_ratios(",".join(str(r) for r in ratios) if not isinstance(ratios, str) else ratios)
     if repeats < 1:
@@ -229,8 +229,6 @@ def run_experiment(
         log(f"Resuming: {len(done)} finished cell(s) kept, {len(cells)} to run.")
     bar = None
     if progress and cells:
-        import keras
-
         bar = keras.utils.Progbar(len(cells), unit_name="cell")
     for index, cell in enumerate(cells):
         started = time.perf_counter()

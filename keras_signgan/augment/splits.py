@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from keras_signgan.augment.classifier import stratified_split
+from keras_signgan.classifier import stratified_split
 from keras_signgan.errors import DatasetError
 
 SPLITS = ("random", "subject")

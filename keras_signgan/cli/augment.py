@@ -1,5 +1,7 @@
 """`signgan augment`."""
 
+import pathlib
+
 import click
 
 from keras_signgan.cli.main import cli
@@ -27,9 +29,7 @@ def augment(dataset, generator_source, ratios, repeats, split, epochs, classical
       signgan augment lsa16 --generator saved_models/biggan_lsa16
       signgan augment lsa16 --generator runs/R --ratios 0,100 --repeats 3 --split subject
     """
-    import pathlib
-
-    from keras_signgan.augment.experiment import RESULTS_MD, parse_ratios, run_experiment
+    from keras_signgan.augment.experiment import RESULTS_MD, parse_ratios, run_experiment  # heavy (NumPy, TensorFlow): kept out of --help
 
     ratio_values = parse_ratios(ratios)  # a typo fails before anything loads
     out = pathlib.Path(out or f"augment-{pathlib.Path(dataset).stem}-{split}")

@@ -1,5 +1,7 @@
 """`signgan datasets`: list, describe, download, import and show datasets."""
 
+import pathlib
+
 import click
 
 from keras_signgan.cli.main import cli
@@ -29,7 +31,7 @@ def datasets(ctx):
 @datasets.command("list")
 def list_command():
     """Table of the named datasets: images, classes, and whether they are cached."""
-    from keras_signgan.data import list_datasets
+    from keras_signgan.data import list_datasets  # heavy (NumPy, TensorFlow): kept out of --help
 
     rows = [("name", "images", "classes", "cached", "description")]
     for spec in list_datasets():
@@ -47,8 +49,8 @@ def list_command():
 @click.argument("name")
 def info(name):
     """What NAME is; its classes and counts when it is cached (or a local path)."""
-    from keras_signgan.data import get_spec, load_dataset
-    from keras_signgan.data.registry import is_path_like
+    from keras_signgan.data import get_spec, load_dataset  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.data.registry import is_path_like  # heavy (NumPy, TensorFlow): kept out of --help
 
     if not is_path_like(name):
         spec = get_spec(name)
@@ -72,7 +74,7 @@ def info(name):
 @click.argument("name")
 def download(name):
     """Download NAME's archive into the cache (sha256 checked)."""
-    from keras_signgan.data import download_dataset
+    from keras_signgan.data import download_dataset  # heavy (NumPy, TensorFlow): kept out of --help
 
     path = download_dataset(name)
     click.echo(f"{name} is cached at {path}")
@@ -83,7 +85,7 @@ def download(name):
 @click.argument("file", type=click.Path())
 def import_command(name, file):
     """Add a manually downloaded archive FILE for NAME to the cache (for machines offline)."""
-    from keras_signgan.data import import_archive
+    from keras_signgan.data import import_archive  # heavy (NumPy, TensorFlow): kept out of --help
 
     path = import_archive(name, file)
     click.echo(f"Imported {file} as {name}: {path}")
@@ -96,12 +98,10 @@ def import_command(name, file):
 @click.option("--seed", type=int, default=0, show_default=True, help="Which images are picked.")
 def show(name, out, per_class, seed):
     """Save a grid of NAME's images: one labelled row per class."""
-    import pathlib
+    import numpy as np  # heavy (NumPy, TensorFlow): kept out of --help
 
-    import numpy as np
-
-    from keras_signgan.data import load_dataset
-    from keras_signgan.plots import save_labelled_grid
+    from keras_signgan.data import load_dataset  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.plots import save_labelled_grid  # heavy (NumPy, TensorFlow): kept out of --help
 
     dataset = load_dataset(name)
     rng = np.random.default_rng(seed)

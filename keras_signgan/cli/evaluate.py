@@ -1,8 +1,11 @@
 """`signgan evaluate`."""
 
+import pathlib
+
 import click
 
 from keras_signgan.cli.main import cli
+from keras_signgan.io_utils import write_json_atomic
 
 
 @cli.command()
@@ -26,11 +29,9 @@ def evaluate(source, dataset, num_samples, metrics, features, reference_stats, s
       signgan evaluate saved_models/biggan_lsa16 --metrics fid,kid --num-samples 6400
       signgan evaluate runs/R --features my_extractor.keras --json scores.json
     """
-    import pathlib
-
-    from keras_signgan.io_utils import write_json_atomic
-    from keras_signgan.metrics.evaluate import evaluate as run_evaluation
-    from keras_signgan.metrics.evaluate import format_table, parse_metrics
+    from keras_signgan.metrics.evaluate import evaluate as run_evaluation  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.metrics.evaluate import format_table, parse_metrics  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.runs import EVALUATION_FILE  # heavy (NumPy, TensorFlow): kept out of --help
 
     parse_metrics(metrics)  # fail on a typo before loading anything
     if truncation is not None and truncation <= 0:
@@ -40,7 +41,7 @@ def evaluate(source, dataset, num_samples, metrics, features, reference_stats, s
         reference_stats=reference_stats, save_stats=save_stats, seed=seed, truncation=truncation,
         classifier_epochs=classifier_epochs,
     )
-    out = pathlib.Path(json_path) if json_path else pathlib.Path(source) / "evaluation.json"
+    out = pathlib.Path(json_path) if json_path else pathlib.Path(source) / EVALUATION_FILE
     write_json_atomic(out, result)
     for line in format_table(result):
         click.echo(line)

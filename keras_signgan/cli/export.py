@@ -1,5 +1,7 @@
 """`signgan export` and `signgan generate`."""
 
+import pathlib
+
 import click
 
 from keras_signgan.cli.main import UserError, cli
@@ -18,7 +20,7 @@ def export(run_dir, out, overwrite):
     Example:
       signgan export runs/biggan-lsa16-20260101-120000
     """
-    from keras_signgan.export import export_generator
+    from keras_signgan.export import export_generator  # heavy (NumPy, TensorFlow): kept out of --help
 
     path = export_generator(run_dir, out=out, overwrite=overwrite)
     click.echo(str(path))
@@ -42,9 +44,7 @@ def generate(source, classes, all_classes, num, per_class, truncation, seed, out
       signgan generate saved_models/biggan_lsa16 --classes Five,V --per-class 100 --out synth.npz
       signgan generate runs/biggan-lsa16-20260101-120000 --num 1600 --out synthetic_lsa16/
     """
-    import pathlib
-
-    from keras_signgan.export import balanced_labels, load_generator, write_generated
+    from keras_signgan.generators import balanced_labels, load_generator, write_generated  # heavy (NumPy, TensorFlow): kept out of --help
 
     if classes and all_classes:
         raise UserError("Use either --classes or --all-classes, not both.")

@@ -3,7 +3,10 @@
 import click
 
 from keras_signgan.cli.main import UserError, cli
-from keras_signgan.config import MODEL_NAMES, SIZES, STRATEGIES
+from keras_signgan.config import SIZES, STRATEGIES, TrainConfig
+from keras_signgan.models import LOSSES, MODEL_DEFAULTS, MODEL_NAMES
+
+DEFAULT_LOSSES = ", ".join(f"{name} {defaults['loss']}" for name, defaults in MODEL_DEFAULTS.items())
 
 POSITIVE = click.IntRange(min=1)
 
@@ -18,7 +21,7 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Where to write the run. Default: runs/<model>-<dataset>-<time>.")
 @click.option("--resume", type=click.Path(file_okay=False), help="Continue the run in this directory from its newest checkpoint.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--loss", type=click.Choice(["bce", "wasserstein", "hinge"]), help="Override the model's loss (biggan: hinge; the reference study used wasserstein).")
+@click.option("--loss", type=click.Choice(LOSSES), help=f"Override the model's loss ({DEFAULT_LOSSES}; the reference study's BigGAN used wasserstein).")
 @click.option("--n-critic", type=POSITIVE, help="Discriminator steps per generator step.")
 @click.option("--g-lr", type=float, help="Generator learning rate.")
 @click.option("--d-lr", type=float, help="Discriminator learning rate.")
@@ -36,7 +39,7 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--eval-samples", type=POSITIVE, help="Generated images per evaluation. Default: as many as the dataset has, at most 2,000.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
 def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **options):
-    """Train MODEL (basic, wcgan, biggan) on DATASET (a name or a path).
+    """Train MODEL on DATASET (a name or a path).
 
     \b
     Examples:
@@ -45,22 +48,20 @@ def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **opti
       signgan fit biggan ./my_handshapes --image-size 32
       signgan fit --resume runs/biggan-lsa16-20260101-120000
     """
-    from keras_signgan.config import TrainConfig
-
     if resume:
         if run_dir:
             raise UserError("Use either --run-dir (a new run) or --resume (an existing one), not both.")
         if dry_run:
-            from pathlib import Path
+            from keras_signgan.runs import read_config  # heavy (NumPy, TensorFlow): kept out of --help
 
-            click.echo((Path(resume) / "config.json").read_text())
+            click.echo(read_config(resume).to_json())
             return
         result = _run(resume=resume, steps=steps)
     else:
         if not model or not dataset:
             raise UserError("Give MODEL and DATASET (e.g. `signgan fit biggan lsa16`), or --resume RUN_DIR.")
         if mixed_precision is None and not dry_run:
-            from keras_signgan.training.fit import gpu_available
+            from keras_signgan.training.fit import gpu_available  # heavy (NumPy, TensorFlow): kept out of --help
 
             mixed_precision = gpu_available()
         config = TrainConfig.create(model, dataset, steps=steps, mixed_precision=bool(mixed_precision), **options)
@@ -72,7 +73,7 @@ def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **opti
 
 
 def _run(**kwargs):
-    from keras_signgan.training.fit import fit as run_fit
+    from keras_signgan.training.fit import fit as run_fit  # heavy (NumPy, TensorFlow): kept out of --help
 
     try:
         return run_fit(log=lambda message: click.echo(message, err=True), **kwargs)

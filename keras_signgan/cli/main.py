@@ -1,5 +1,8 @@
 """The `signgan` click group and how user errors become exit code 2."""
 
+import os
+import sys
+
 import click
 
 from keras_signgan import __version__
@@ -52,9 +55,6 @@ def import_tensorflow_quietly():
     TensorFlow prints them straight to file descriptor 2 before its logging is configured,
     so `TF_CPP_MIN_LOG_LEVEL` cannot hide them; Python errors still surface normally.
     """
-    import os
-    import sys
-
     if "tensorflow" in sys.modules:
         return
     sys.stderr.flush()
@@ -62,7 +62,7 @@ def import_tensorflow_quietly():
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
-            import tensorflow as tf
+            import tensorflow as tf  # heavy: imported here, with its start-up lines hidden
 
             tf.config.list_physical_devices()
     finally:

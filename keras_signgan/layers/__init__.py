@@ -1,18 +1,15 @@
-"""Keras layers of the GANs: conditional batch norm, self-attention, residual blocks,
-projection head, DiffAugment and a spectral-norm helper."""
+"""Keras layers shared by the GAN families: conditional batch norm, self-attention,
+DiffAugment and a spectral-norm helper. Blocks used by one family only live in its folder
+(BigGAN's residual blocks and projection head: `keras_signgan.models.biggan.blocks`)."""
 
 from keras_signgan.layers.conditional_batch_norm import ConditionalBatchNormalization
 from keras_signgan.layers.diff_augment import DiffAugment
-from keras_signgan.layers.residual_blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
 from keras_signgan.layers.self_attention import SelfAttention
 from keras_signgan.layers.spectral_norm import maybe_spectral_norm
 
 __all__ = [
     "ConditionalBatchNormalization",
     "DiffAugment",
-    "DiscriminatorBlock",
-    "GeneratorBlock",
-    "ProjectionHead",
     "SelfAttention",
     "maybe_spectral_norm",
 ]

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from keras_signgan.classifier import accuracy_per_class, predict_labels, train_classifier
+
 
 def classification_score(real_images, real_labels, fake_images, fake_labels, num_classes, epochs=40, seed=0, classifier=None):
     """Train the handshape classifier on the real images, classify the generated ones.
@@ -19,8 +21,6 @@ def classification_score(real_images, real_labels, fake_images, fake_labels, num
         (array, NaN where no images), `real_val_accuracy` (the classifier's accuracy on its
         held-out real images: the ceiling to compare with; None when given a classifier).
     """
-    from keras_signgan.augment.classifier import accuracy_per_class, predict_labels, train_classifier
-
     real_val_accuracy = None
     if classifier is None:
         classifier, history = train_classifier(real_images, real_labels, num_classes, epochs=epochs, seed=seed)

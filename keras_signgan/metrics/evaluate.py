@@ -16,10 +16,15 @@ pixels, the extractor and the image count, so a change of any of them recomputes
 import hashlib
 import sys
 
+import keras
 import numpy as np
 
+from keras_signgan.data import load_dataset
 from keras_signgan.errors import RunError
+from keras_signgan.generators import balanced_labels, load_generator
 from keras_signgan.io_utils import atomic_path, data_home
+from keras_signgan.metrics.classifier_scores import classification_score
+from keras_signgan.metrics.features import load_extractor
 from keras_signgan.metrics.fid import MetricError, RunningStatistics, frechet_distance, load_statistics, save_statistics
 from keras_signgan.metrics.kid import kernel_inception_distance
 
@@ -40,8 +45,6 @@ def parse_metrics(metrics):
 def _progress(total, enabled, label):
     if not enabled:
         return None
-    import keras
-
     print(label, file=sys.stderr, flush=True)
     return keras.utils.Progbar(total, unit_name="image")
 
@@ -150,10 +153,6 @@ def evaluate(
         progress: bool. Progress bars on stderr.
         generator: a LoadedGenerator to use instead of loading `source`.
     """
-    from keras_signgan.data import load_dataset
-    from keras_signgan.export import balanced_labels, load_generator
-    from keras_signgan.metrics.features import load_extractor
-
     names = parse_metrics(metrics)
     generator = generator or load_generator(source)
     dataset_name = dataset or generator.dataset_name
@@ -243,8 +242,6 @@ def evaluate(
 
 
 def classification_score_for(real, fake_images, fake_labels, epochs, seed):
-    from keras_signgan.metrics.classifier_scores import classification_score
-
     return classification_score(real.images, real.labels, fake_images, fake_labels, real.num_classes, epochs=epochs, seed=seed)
 
 

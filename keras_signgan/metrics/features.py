@@ -9,7 +9,9 @@ compiled graph over fixed-size batches.
 import hashlib
 import pathlib
 
+import keras
 import numpy as np
+import tensorflow as tf
 
 from keras_signgan.errors import ConfigError
 
@@ -27,8 +29,6 @@ class FeatureExtractor:
     """
 
     def __init__(self, model, identifier, batch_size=64):
-        import tensorflow as tf
-
         shape = model.inputs[0].shape
         if len(shape) != 4 or shape[-1] != 3 or shape[1] is None:
             raise ConfigError(
@@ -70,8 +70,6 @@ class FeatureExtractor:
 
 
 def _float32_model(build):
-    import keras
-
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy("float32")
     try:
@@ -86,8 +84,6 @@ def inception_extractor(weights="imagenet", batch_size=64):
     `weights="imagenet"` downloads them on first use into the Keras cache; `weights=None`
     gives a randomly initialised network (for tests, offline).
     """
-    import keras
-
     try:
         model = _float32_model(
             lambda: keras.applications.InceptionV3(include_top=False, pooling="avg", weights=weights, input_shape=(299, 299, 3))
@@ -112,8 +108,6 @@ def _weights_digest(model):
 
 def load_extractor(features="inception", batch_size=64):
     """A FeatureExtractor from `"inception"`, a `.keras` model file, or a `keras.Model`."""
-    import keras
-
     if isinstance(features, FeatureExtractor):
         return features
     if isinstance(features, keras.Model):

@@ -4,6 +4,7 @@ import numpy as np
 import scipy.linalg
 
 from keras_signgan.errors import SignGANError
+from keras_signgan.io_utils import atomic_path
 
 
 class MetricError(SignGANError):
@@ -112,8 +113,6 @@ class RunningStatistics:
 
 def save_statistics(path, mu, sigma):
     """Write `mu`, `sigma` to an `.npz` in pytorch-fid's layout (atomically)."""
-    from keras_signgan.io_utils import atomic_path
-
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as file:
             np.savez(file, mu=np.asarray(mu, np.float64), sigma=np.asarray(sigma, np.float64))

@@ -1,36 +1,29 @@
-"""The three class-conditional GANs and `build_gan`, which makes one from a TrainConfig.
+"""The GAN families: their names and training defaults, without importing Keras.
 
-`basic` -> `BasicGAN`, `wcgan` -> `WCGAN`, `biggan` -> `BigGAN`; all subclass
-`keras_signgan.models.gan.ConditionalGAN`.
+    basic    BasicGAN   models/basic/    Goodfellow et al. 2014: MLPs, label concatenation
+    wcgan    WCGAN      models/wcgan/    Wasserstein conditional GAN, spectrally normalised critic
+    biggan   BigGAN     models/biggan/   a cut-down BigGAN
+
+Each family is a folder holding its GAN class (a `ConditionalGAN`, see gan.py), its networks
+with their `WIDTHS` table, and any blocks only it uses; its `__init__` states the family's
+training defaults. `MODEL_NAMES` and `MODEL_DEFAULTS`, which `TrainConfig` fills in and the
+CLI offers as choices, derive from `FAMILIES`; nothing here loads TensorFlow, so
+`signgan --help` stays instant. The classes themselves, and `build_gan(config)`, are in
+`keras_signgan.models.build`.
 """
 
-import importlib
+from keras_signgan.errors import ConfigError
+from keras_signgan.models import basic, biggan, wcgan
 
-MODELS = {"basic": "BasicGAN", "wcgan": "WCGAN", "biggan": "BigGAN"}
+FAMILIES = {"basic": basic, "wcgan": wcgan, "biggan": biggan}
+MODEL_NAMES = tuple(FAMILIES)
+MODEL_DEFAULTS = {name: dict(family.DEFAULTS) for name, family in FAMILIES.items()}
+# The losses models/losses.py computes, named here so the CLI can offer them without Keras.
+LOSSES = ("bce", "wasserstein", "hinge")
 
 
-def model_class(name):
-    """The GAN class registered under `name` (imported on first use)."""
-    module = importlib.import_module(f"keras_signgan.models.{name}")
-    return getattr(module, MODELS[name])
-
-
-def build_gan(config):
-    """Build (uncompiled) the GAN a `TrainConfig` describes; `config.class_names` must be set."""
-    cls = model_class(config.model)
-    num_classes = len(config.class_names)
-    generator = cls.build_generator(num_classes, config.image_size, config.size, z_dim=config.z_dim)
-    discriminator = cls.build_discriminator(num_classes, config.image_size, config.size)
-    return cls(
-        generator,
-        discriminator,
-        num_classes=num_classes,
-        loss=config.loss,
-        n_critic=config.n_critic,
-        diffaugment=config.diffaugment,
-        ema_decay=config.ema_decay,
-        ema_start=config.ema_start,
-        truncation=config.truncation,
-        seed=config.seed,
-        name=config.model,
-    )
+def check_model(name):
+    """Return `name` if it is a model family, else raise ConfigError listing them."""
+    if name not in FAMILIES:
+        raise ConfigError(f"Unknown model {name!r}. Valid models: {', '.join(MODEL_NAMES)}.")
+    return name

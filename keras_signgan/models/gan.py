@@ -1,12 +1,11 @@
 """`ConditionalGAN`: the shared base of the three GANs, owning `train_step`."""
 
-import importlib
-
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_signgan.layers import DiffAugment
 from keras_signgan.models.losses import check_loss, discriminator_loss, generator_loss
 
 
@@ -78,22 +77,19 @@ class ConditionalGAN(keras.Model):
 
     default_loss = "hinge"
     default_n_critic = 1
-    network_family = None  # a module of keras_signgan.models.networks
-
-    @classmethod
-    def _network_builder(cls, part):
-        module = importlib.import_module(f"keras_signgan.models.networks.{cls.network_family}")
-        return getattr(module, f"build_{cls.network_family}_{part}")
+    # A family sets these to the builders in its networks.py.
+    generator_builder = None
+    discriminator_builder = None
 
     @classmethod
     def build_generator(cls, num_classes, image_size, size, z_dim=None):
-        """This family's generator (`networks.<family>.build_<family>_generator`)."""
-        return cls._network_builder("generator")(num_classes, image_size=image_size, z_dim=z_dim, size=size)
+        """This family's generator (`models/<family>/networks.py`)."""
+        return cls.generator_builder(num_classes, image_size=image_size, z_dim=z_dim, size=size)
 
     @classmethod
     def build_discriminator(cls, num_classes, image_size, size):
-        """This family's discriminator (`networks.<family>.build_<family>_discriminator`)."""
-        return cls._network_builder("discriminator")(num_classes, image_size=image_size, size=size)
+        """This family's discriminator (`models/<family>/networks.py`)."""
+        return cls.discriminator_builder(num_classes, image_size=image_size, size=size)
 
     def __init__(
         self,
@@ -122,8 +118,6 @@ class ConditionalGAN(keras.Model):
         self.diffaugment = diffaugment or ""
         self.augmenter = None
         if self.diffaugment:
-            from keras_signgan.layers import DiffAugment
-
             self.augmenter = DiffAugment(self.diffaugment, seed=seed, name="diff_augment")
         self.ema_decay = ema_decay
         self.ema_start = int(ema_start)

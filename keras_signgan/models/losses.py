@@ -15,8 +15,7 @@ Kinds:
 from keras import ops
 
 from keras_signgan.errors import ConfigError
-
-LOSSES = ("bce", "wasserstein", "hinge")
+from keras_signgan.models import LOSSES
 
 
 def check_loss(kind):

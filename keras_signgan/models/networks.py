@@ -1,6 +1,7 @@
-"""Generator and discriminator builders of the three GAN families, as functional Keras models.
+"""What the networks of every GAN family share: their inputs, size-table lookup, and
+resolution checks.
 
-Every generator takes `[z (B, z_dim) float32, label (B,) int32]` (inputs named `z` and
+Every family's networks are functional Keras models. Every generator takes `[z (B, z_dim) float32, label (B,) int32]` (inputs named `z` and
 `label`) and returns `image (B, S, S, 3)` float32 in [-1, 1]; every discriminator takes
 `[image (B, S, S, 3), label (B,) int32]` and returns float32 logits `(B, 1)`. The widths of
 each family come from its `WIDTHS` table, keyed by size preset.
@@ -11,8 +12,6 @@ import math
 import keras
 
 from keras_signgan.errors import ConfigError
-
-SIZES = ("tiny", "small", "base")
 
 
 def check_size(size, table):

@@ -16,7 +16,10 @@ from keras import ops
 
 from keras_signgan import plots
 from keras_signgan.errors import RunError
-from keras_signgan.training.checkpoint import save_checkpoint
+from keras_signgan.generators import generator_from_gan
+from keras_signgan.metrics.evaluate import evaluate
+from keras_signgan.metrics.features import load_extractor
+from keras_signgan.runs import EVALUATIONS_FILE, METRICS_FILE, SAMPLES_DIR, save_checkpoint
 
 
 def global_step(model):
@@ -75,18 +78,17 @@ class MetricsLogger(keras.callbacks.Callback):
     resume, rows after the restored step (lost with the crash) are dropped first.
     """
 
-    def __init__(self, run_dir, log_every, writer, guard, extra_columns=(), initial_step=0):
+    def __init__(self, run_dir, log_every, writer, guard, initial_step=0):
         super().__init__()
-        self.path = pathlib.Path(run_dir) / "metrics.csv"
+        self.path = pathlib.Path(run_dir) / METRICS_FILE
         self.log_every = log_every
         self.writer = writer
         self.guard = guard
-        self.extra_columns = list(extra_columns)
         self.initial_step = initial_step
         self.columns = None
 
     def on_train_begin(self, logs=None):
-        self.columns = ["step"] + [m.name for m in self.model.metrics] + self.extra_columns
+        self.columns = ["step"] + [m.name for m in self.model.metrics]
         rows = []
         if self.path.exists() and self.initial_step > 0:
             with open(self.path, newline="") as file:
@@ -121,7 +123,7 @@ class SampleGrids(keras.callbacks.Callback):
 
     def __init__(self, run_dir, every, writer, class_names, seed, max_rows=16, columns=8, truncation=None):
         super().__init__()
-        self.folder = pathlib.Path(run_dir) / "samples"
+        self.folder = pathlib.Path(run_dir) / SAMPLES_DIR
         self.every = every
         self.writer = writer
         rows = np.unique(np.linspace(0, len(class_names) - 1, min(max_rows, len(class_names))).round().astype(int))
@@ -200,10 +202,6 @@ class PeriodicEvaluation(keras.callbacks.Callback):
             self.evaluate(step)
 
     def evaluate(self, step):
-        from keras_signgan.export import generator_from_gan
-        from keras_signgan.metrics.evaluate import evaluate
-        from keras_signgan.metrics.features import load_extractor
-
         if self.extractor is None:
             self.extractor = load_extractor(self.features)
         self.model.refresh_ema_statistics()
@@ -217,7 +215,7 @@ class PeriodicEvaluation(keras.callbacks.Callback):
             tf.summary.scalar("eval/fid", fid)
             tf.summary.scalar("eval/kid", kid["mean"])
         self.writer.flush()
-        path = self.run_dir / "evaluations.csv"
+        path = self.run_dir / EVALUATIONS_FILE
         new = not path.exists()
         with open(path, "a", newline="") as file:
             writer = csv.writer(file)

@@ -1,7 +1,6 @@
 """`fit`: build the data pipeline, the GAN and the strategy, and run `model.fit`."""
 
 import dataclasses
-import datetime
 import pathlib
 import sys
 
@@ -10,10 +9,22 @@ import tensorflow as tf
 
 from keras_signgan import __version__
 from keras_signgan.config import TrainConfig
+from keras_signgan.data import load_dataset
+from keras_signgan.data.pipeline import make_training_dataset
 from keras_signgan.errors import ConfigError, RunError
 from keras_signgan.io_utils import write_json_atomic
+from keras_signgan.models.build import build_gan
+from keras_signgan.runs import (
+    CONFIG_FILE,
+    TENSORBOARD_DIR,
+    default_run_dir,
+    is_run_dir,
+    latest_checkpoint,
+    read_config,
+    restore_checkpoint,
+    save_checkpoint,
+)
 from keras_signgan.training import callbacks as cb
-from keras_signgan.training.checkpoint import latest_checkpoint, restore_checkpoint, save_checkpoint
 
 
 class TrainingDiverged(RunError):
@@ -26,12 +37,6 @@ class FitResult:
     step: int
     config: TrainConfig
     history: dict
-
-
-def default_run_dir(config, root="runs"):
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    name = pathlib.Path(config.dataset).name if pathlib.Path(config.dataset).exists() else config.dataset
-    return pathlib.Path(root) / f"{config.model}-{name}-{stamp}"
 
 
 def gpu_available():
@@ -58,8 +63,6 @@ def is_chief(strategy):
 
 def build_compiled_gan(config):
     """Build the GAN of `config` and compile it with its two Adam optimizers."""
-    from keras_signgan.models import build_gan
-
     gan = build_gan(config)
     gan.compile(
         d_optimizer=keras.optimizers.Adam(config.d_lr, beta_1=config.beta_1, beta_2=config.beta_2, name="d_adam"),
@@ -67,29 +70,6 @@ def build_compiled_gan(config):
         jit_compile={"auto": "auto", "on": True, "off": False}[config.jit_compile],
     )
     return gan
-
-
-def load_run(run_dir, checkpoint=None):
-    """Rebuild the GAN of a run directory from its newest checkpoint, for sampling/export
-    (with the EMA generator's standing statistics recomputed).
-
-    Returns:
-        `(config, gan, step)`.
-    """
-    run_dir = pathlib.Path(run_dir)
-    config_path = run_dir / "config.json"
-    if not config_path.is_file():
-        raise RunError(f"{run_dir} is not a run directory: it has no config.json.")
-    config = TrainConfig.from_json(config_path.read_text())
-    checkpoint = checkpoint or latest_checkpoint(run_dir)
-    if checkpoint is None:
-        raise RunError(f"Run directory {run_dir} has no checkpoint yet (checkpoints/ckpt-*.npz).")
-    from keras_signgan.models import build_gan
-
-    gan = build_gan(config)
-    step = restore_checkpoint(gan, checkpoint, include_optimizers=False)
-    gan.refresh_ema_statistics()
-    return config, gan, step
 
 
 def _check_fresh_run_dir(run_dir):
@@ -113,15 +93,12 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         progress: bool. Show a progress bar.
         extra_callbacks: more Keras callbacks.
     """
-    from keras_signgan.data import load_dataset
-    from keras_signgan.data.pipeline import make_training_dataset
-
     log = log or (lambda message: print(message, file=sys.stderr))
     if resume is not None:
         run_dir = pathlib.Path(resume)
-        if not (run_dir / "config.json").is_file():
-            raise RunError(f"Cannot resume {run_dir}: it has no config.json (not a run directory).")
-        config = TrainConfig.from_json((run_dir / "config.json").read_text())
+        if not is_run_dir(run_dir):
+            raise RunError(f"Cannot resume {run_dir}: it has no {CONFIG_FILE} (not a run directory).")
+        config = read_config(run_dir)
         checkpoint = latest_checkpoint(run_dir)
         if checkpoint is None:
             raise RunError(f"Cannot resume {run_dir}: it has no checkpoint yet. Start it again instead.")
@@ -159,7 +136,7 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         config.version = __version__
         if chief and resume is None:
             run_dir.mkdir(parents=True, exist_ok=True)
-            write_json_atomic(run_dir / "config.json", config.to_dict())
+            write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
         log(f"Run directory: {run_dir}")
 
         # Same seed, same initial weights, data order and training noise.
@@ -176,7 +153,7 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         global_batch = config.batch_size
         data = make_training_dataset(dataset, global_batch, seed=config.seed).skip(start_step)
 
-        writer = tf.summary.create_file_writer(str(run_dir / "tensorboard"))
+        writer = tf.summary.create_file_writer(str(run_dir / TENSORBOARD_DIR))
         guard = cb.NonFiniteGuard()
         checkpointer = cb.Checkpointer(run_dir, config.checkpoint_every, config.keep_checkpoints, guard)
         samples = cb.SampleGrids(

@@ -7,13 +7,13 @@ import pytest
 from click.testing import CliRunner
 
 from keras_signgan.augment import experiment
-from keras_signgan.augment.classifier import build_classifier, stratified_split
 from keras_signgan.augment.splits import train_test_split
+from keras_signgan.classifier import build_classifier, stratified_split
 from keras_signgan.cli.main import cli
 from keras_signgan.config import TrainConfig
 from keras_signgan.data import load_dataset
 from keras_signgan.errors import DatasetError
-from keras_signgan.export import load_generator
+from keras_signgan.generators import load_generator
 from keras_signgan.training.fit import fit
 
 CLASSES = ["P", "Q", "R"]

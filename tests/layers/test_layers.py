@@ -5,15 +5,8 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keras_signgan.layers import (
-    ConditionalBatchNormalization,
-    DiffAugment,
-    DiscriminatorBlock,
-    GeneratorBlock,
-    ProjectionHead,
-    SelfAttention,
-    maybe_spectral_norm,
-)
+from keras_signgan.layers import ConditionalBatchNormalization, DiffAugment, SelfAttention, maybe_spectral_norm
+from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
 
 
 def test_conditional_batch_norm_is_plain_batch_norm_modulated_by_the_condition():

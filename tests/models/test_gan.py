@@ -103,7 +103,7 @@ def test_truncated_latents_stay_inside_the_bound():
 
 def test_refreshing_ema_statistics_updates_the_ema_alone():
     from keras_signgan.config import TrainConfig
-    from keras_signgan.models import build_gan
+    from keras_signgan.models.build import build_gan
 
     config = TrainConfig.create("biggan", "toy", size="tiny")
     config.class_names = list("ABCD")

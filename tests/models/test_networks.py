@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 
 from keras_signgan.errors import ConfigError
-from keras_signgan.models.networks import basic, biggan, wcgan
-from keras_signgan.models.networks.biggan import latent_chunks
+from keras_signgan.models.basic import networks as basic
+from keras_signgan.models.biggan import networks as biggan
+from keras_signgan.models.biggan.networks import latent_chunks
+from keras_signgan.models.wcgan import networks as wcgan
 
 FAMILIES = {"basic": basic, "wcgan": wcgan, "biggan": biggan}
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from keras_signgan.cli.main import cli
 from keras_signgan.config import TrainConfig
-from keras_signgan.training.checkpoint import list_checkpoints
+from keras_signgan.runs import list_checkpoints
 from keras_signgan.training.fit import TrainingDiverged, fit
 
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[2]

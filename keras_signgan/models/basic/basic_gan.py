@@ -1,5 +1,7 @@
 """`BasicGAN`: Goodfellow et al. 2014."""
 
+from keras_signgan.models.basic import DEFAULTS
+from keras_signgan.models.basic.networks import build_basic_discriminator, build_basic_generator
 from keras_signgan.models.gan import ConditionalGAN
 
 
@@ -9,10 +11,10 @@ class BasicGAN(ConditionalGAN):
     BCE loss.
 
     Args: see `ConditionalGAN`; build one from a `TrainConfig` with
-    `keras_signgan.models.build_gan(config)`.
+    `keras_signgan.models.build.build_gan(config)`.
     """
 
-    default_loss = "bce"
-    default_n_critic = 1
-    network_family = "basic"
-
+    default_loss = DEFAULTS["loss"]
+    default_n_critic = DEFAULTS["n_critic"]
+    generator_builder = staticmethod(build_basic_generator)
+    discriminator_builder = staticmethod(build_basic_discriminator)

@@ -1,5 +1,7 @@
 """`BigGAN`: A cut-down BigGAN."""
 
+from keras_signgan.models.biggan import DEFAULTS
+from keras_signgan.models.biggan.networks import build_biggan_discriminator, build_biggan_generator
 from keras_signgan.models.gan import ConditionalGAN
 
 
@@ -11,10 +13,10 @@ class BigGAN(ConditionalGAN):
     sampling, evaluation and export; the truncation trick at sampling.
 
     Args: see `ConditionalGAN`; build one from a `TrainConfig` with
-    `keras_signgan.models.build_gan(config)`.
+    `keras_signgan.models.build.build_gan(config)`.
     """
 
-    default_loss = "hinge"
-    default_n_critic = 1
-    network_family = "biggan"
-
+    default_loss = DEFAULTS["loss"]
+    default_n_critic = DEFAULTS["n_critic"]
+    generator_builder = staticmethod(build_biggan_generator)
+    discriminator_builder = staticmethod(build_biggan_discriminator)

@@ -4,8 +4,7 @@
 import keras
 from keras import ops
 
-from keras_signgan.layers.conditional_batch_norm import ConditionalBatchNormalization
-from keras_signgan.layers.spectral_norm import maybe_spectral_norm
+from keras_signgan.layers import ConditionalBatchNormalization, maybe_spectral_norm
 
 
 def _conv(filters, kernel_size, name, use_spectral_norm, dtype):

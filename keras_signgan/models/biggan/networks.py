@@ -4,13 +4,8 @@ in the smaller presets)."""
 import keras
 from keras import ops
 
-from keras_signgan.layers import (
-    DiscriminatorBlock,
-    GeneratorBlock,
-    ProjectionHead,
-    SelfAttention,
-    maybe_spectral_norm,
-)
+from keras_signgan.layers import SelfAttention, maybe_spectral_norm
+from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
 from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
 
 # Per size preset: base channel count `ch` (every block has 4*ch channels, as BigGAN's CIFAR

@@ -1,5 +1,7 @@
 """`WCGAN`: A Wasserstein conditional GAN."""
 
+from keras_signgan.models.wcgan import DEFAULTS
+from keras_signgan.models.wcgan.networks import build_wcgan_discriminator, build_wcgan_generator
 from keras_signgan.models.gan import ConditionalGAN
 
 
@@ -10,10 +12,10 @@ class WCGAN(ConditionalGAN):
     concatenation, n_critic critic steps per generator step.
 
     Args: see `ConditionalGAN`; build one from a `TrainConfig` with
-    `keras_signgan.models.build_gan(config)`.
+    `keras_signgan.models.build.build_gan(config)`.
     """
 
-    default_loss = "wasserstein"
-    default_n_critic = 2
-    network_family = "wcgan"
-
+    default_loss = DEFAULTS["loss"]
+    default_n_critic = DEFAULTS["n_critic"]
+    generator_builder = staticmethod(build_wcgan_generator)
+    discriminator_builder = staticmethod(build_wcgan_discriminator)

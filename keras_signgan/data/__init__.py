@@ -4,9 +4,9 @@
     ds = load_dataset("lsa16")      # .images uint8 (N,H,W,3), .labels int (N,), .class_names
 """
 
-from keras_signgan.data.dataset import HandshapeDataset  # noqa: F401
+from keras_signgan.data.dataset import DatasetSpec, HandshapeDataset  # noqa: F401
 from keras_signgan.data.registry import get_spec, list_datasets, load_dataset  # noqa: F401
-from keras_signgan.data.transforms import to_float_images, to_uint8_images  # noqa: F401
+from keras_signgan.errors import DatasetError
 
 
 def download_dataset(name):
@@ -16,8 +16,6 @@ def download_dataset(name):
 
 def import_archive(name, file):
     """Copy a manually downloaded archive for dataset `name` into the cache (hash checked)."""
-    from keras_signgan.errors import DatasetError
-
     spec = get_spec(name)
     if spec.import_archive is None:
         raise DatasetError(f"{spec.name} has no single archive to import; it is fetched by handshape_datasets.")

@@ -3,6 +3,7 @@
 import hashlib
 import pathlib
 import shutil
+import sys
 import tarfile
 
 from keras_signgan.errors import DatasetError
@@ -32,10 +33,10 @@ def fetch(dataset_name, file_name, url, sha256, size_bytes=None):
     path = cache_dir() / file_name
     if is_cached(file_name, sha256):
         return path
-    import keras
+    import keras  # heavy (loads TensorFlow): only when something is downloaded
 
     if size_bytes:
-        print(f"Downloading {dataset_name}: {size_bytes / 1e6:,.1f} MB from {url}", flush=True)
+        print(f"Downloading {dataset_name}: {size_bytes / 1e6:,.1f} MB from {url}", file=sys.stderr, flush=True)
     # get_file writes under its own name and checks the hash afterwards: download to a
     # partial name and rename, so a failed or corrupted download never sits in the cache.
     partial = path.with_name(file_name + ".partial")

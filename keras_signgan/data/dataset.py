@@ -1,8 +1,10 @@
-"""`HandshapeDataset`: the in-memory form every dataset loader returns."""
+"""`HandshapeDataset`, the in-memory form every dataset loader returns, and `DatasetSpec`,
+what a named dataset is and how to get it."""
 
 import dataclasses
 
 import numpy as np
+from PIL import Image
 
 
 @dataclasses.dataclass
@@ -61,13 +63,41 @@ class HandshapeDataset:
         """Images per class, as an int array of length `num_classes`."""
         return np.bincount(self.labels, minlength=self.num_classes)
 
-    def subset(self, indices):
-        """A new dataset holding the images at `indices` (metadata follows)."""
-        indices = np.asarray(indices)
-        return HandshapeDataset(
-            name=self.name,
-            images=self.images[indices],
-            labels=self.labels[indices],
-            class_names=list(self.class_names),
-            metadata={k: np.asarray(v)[indices] for k, v in self.metadata.items()},
-        )
+
+@dataclasses.dataclass(frozen=True)
+class DatasetSpec:
+    """What a named dataset is and how to get it.
+
+    Args:
+        name: str. The name used on the command line.
+        description: str. One line.
+        num_images: int or None. Images in the dataset (None when unknown).
+        num_classes: int or None. Classes.
+        download_bytes: int or None. Size of the download.
+        loader: callable `(image_size) -> HandshapeDataset`.
+        is_cached: callable `() -> bool`: whether loading needs no download.
+        download: callable `() -> path` fetching the archive into the cache.
+        import_archive: callable `(file) -> path` or None: copy a downloaded archive in.
+        aliases: tuple of str.
+    """
+
+    name: str
+    description: str
+    num_images: int
+    num_classes: int
+    download_bytes: int
+    loader: object
+    is_cached: object
+    download: object
+    import_archive: object = None
+    aliases: tuple = ()
+
+
+def resize_images(images, size):
+    """Resize uint8 images (N, H, W, 3) to (N, size, size, 3), bilinear."""
+    if images.shape[1] == size and images.shape[2] == size:
+        return images
+    out = np.empty((len(images), size, size, 3), dtype="uint8")
+    for i, image in enumerate(images):
+        out[i] = np.asarray(Image.fromarray(image).resize((size, size), Image.BILINEAR))
+    return out

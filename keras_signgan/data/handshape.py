@@ -5,8 +5,11 @@ of 5 subjects. Every other handshape_datasets id (rwth, Ciarp, jsl, Nus1, ...) l
 the same adapter. Files are cached under `$KERAS_HOME/datasets/handshape_datasets`.
 
 The package extracts tarballs with an unchecked `extractall`; here its `extract_tar` is
-replaced, for the duration of a load, by `archives.safe_extract_tar`, which refuses members
-that would land outside the target folder.
+replaced, for the duration of a load only, by `archives.safe_extract_tar`, which refuses
+members that would land outside the target folder. The package also configures the root
+logger when it loads (`logging.basicConfig(level=INFO)`); the root logger's handlers and
+level are put back afterwards, so loading a dataset leaves the program's logging as it was.
+Its progress lines go to stderr.
 """
 
 import contextlib
@@ -16,9 +19,7 @@ import sys
 import numpy as np
 
 from keras_signgan.data import archives
-from keras_signgan.data.dataset import HandshapeDataset
-from keras_signgan.data.registry import DatasetSpec
-from keras_signgan.data.transforms import resize_images
+from keras_signgan.data.dataset import DatasetSpec, HandshapeDataset, resize_images
 from keras_signgan.errors import DatasetError
 
 ASL_ID = "PugeaultASL_A"
@@ -32,7 +33,7 @@ def library_folder():
 
 def _library():
     try:
-        import handshape_datasets
+        import handshape_datasets  # optional and heavy: imported when a dataset of it is used
     except Exception as error:  # the package imports cv2, skimage, requests, ...
         raise DatasetError(
             f"handshape_datasets cannot be imported ({type(error).__name__}: {error}). "
@@ -53,8 +54,23 @@ def _safe_extraction(loader):
     try:
         yield
     finally:
-        if original is not None:
+        if original is None:
+            del module.extract_tar
+        else:
             module.extract_tar = original
+
+
+@contextlib.contextmanager
+def _root_logging_kept():
+    """Undo what the package's `logging.basicConfig` calls do to the root logger."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        root.setLevel(level)
 
 
 def to_handshape_dataset(name, x, metadata, class_names, image_size):
@@ -93,7 +109,7 @@ def load_handshape(name, dataset_id, image_size=None):
     dataset_folder = folder / loader.name
     downloaded = dataset_folder.is_dir() and loader.get_downloaded_flag(dataset_folder)
     if not downloaded:
-        print(f"{name}: the {dataset_id} download is {info.download_size / 1e9:,.2f} GB.", flush=True)
+        print(f"{name}: the {dataset_id} download is {info.download_size / 1e9:,.2f} GB.", file=sys.stderr, flush=True)
         tar_name = getattr(loader, "tarfile_name", None)
         if tar_name and isinstance(loader.urls(), str):
             # Fetch through keras.utils.get_file (progress bar, resumable cache), then mark
@@ -101,9 +117,8 @@ def load_handshape(name, dataset_id, image_size=None):
             dataset_folder.mkdir(parents=True, exist_ok=True)
             archives.fetch(name, f"handshape_datasets/{loader.name}/{tar_name}", loader.urls(), None, info.download_size)
             loader.set_downloaded(dataset_folder)
-    logging.getLogger().setLevel(logging.WARNING)
     try:
-        with _safe_extraction(loader):
+        with _safe_extraction(loader), _root_logging_kept():
             x, metadata = library.load(dataset_id, folderpath=folder)
     except DatasetError:
         raise
@@ -127,12 +142,13 @@ def specs():
     )
     out = [asl]
     try:
-        from handshape_datasets._config import options
-    except Exception:
+        library = _library()
+    except DatasetError:
         return out
-    for dataset_id, info in options.items():
+    for dataset_id in library.ids():
         if dataset_id in (ASL_ID, "lsa16"):
             continue
+        info = library.info(dataset_id)
         out.append(
             DatasetSpec(
                 name=dataset_id,

@@ -12,8 +12,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from keras_signgan.data import archives
-from keras_signgan.data.dataset import HandshapeDataset
-from keras_signgan.data.registry import DatasetSpec
+from keras_signgan.data.dataset import DatasetSpec, HandshapeDataset
 from keras_signgan.errors import DatasetError
 
 URL = "http://facundoq.github.io/datasets/lsa16/data/lsa32x32_nr_rgb_black_background.zip"
@@ -73,7 +72,7 @@ def download():
     return archives.fetch("lsa16", FILE_NAME, URL, SHA256, SIZE_BYTES)
 
 
-def load(image_size=None):
+def load():
     """LSA16 as a HandshapeDataset (downloading the archive on first use)."""
     return read_archive(download())
 
@@ -84,7 +83,7 @@ SPEC = DatasetSpec(
     num_images=800,
     num_classes=16,
     download_bytes=SIZE_BYTES,
-    loader=load,
+    loader=lambda image_size: load(),  # 32x32; load_dataset resizes
     is_cached=lambda: archives.is_cached(FILE_NAME, SHA256),
     download=download,
     import_archive=lambda source: archives.import_file("lsa16", FILE_NAME, source, SHA256),

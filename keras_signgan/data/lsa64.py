@@ -7,8 +7,7 @@ counter-clockwise (`np.rot90`). 3,200 images, 50 per class.
 import numpy as np
 
 from keras_signgan.data import archives, lsa16
-from keras_signgan.data.dataset import HandshapeDataset
-from keras_signgan.data.registry import DatasetSpec
+from keras_signgan.data.dataset import DatasetSpec, HandshapeDataset
 
 ANGLES = (0, 90, 180, 270)
 
@@ -34,8 +33,8 @@ def with_rotations(base):
     )
 
 
-def load(image_size=None):
-    return with_rotations(lsa16.load(image_size))
+def load():
+    return with_rotations(lsa16.load())
 
 
 SPEC = DatasetSpec(
@@ -44,7 +43,7 @@ SPEC = DatasetSpec(
     num_images=3200,
     num_classes=64,
     download_bytes=lsa16.SIZE_BYTES,
-    loader=load,
+    loader=lambda image_size: load(),  # 32x32; load_dataset resizes
     is_cached=lambda: archives.is_cached(lsa16.FILE_NAME, lsa16.SHA256),
     download=lsa16.download,
     import_archive=lambda source: archives.import_file("lsa16", lsa16.FILE_NAME, source, lsa16.SHA256),

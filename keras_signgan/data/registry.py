@@ -1,43 +1,13 @@
 """Dataset names -> specs, and `load_dataset` / `list_datasets`."""
 
-import dataclasses
 import pathlib
 
+from keras_signgan.data import handshape, local, lsa16, lsa64
+from keras_signgan.data.dataset import resize_images
 from keras_signgan.errors import DatasetError
 
 
-@dataclasses.dataclass(frozen=True)
-class DatasetSpec:
-    """What a named dataset is and how to get it.
-
-    Args:
-        name: str. The name used on the command line.
-        description: str. One line.
-        num_images: int or None. Images in the dataset (None when unknown).
-        num_classes: int or None. Classes.
-        download_bytes: int or None. Size of the download.
-        loader: callable `(image_size) -> HandshapeDataset`.
-        is_cached: callable `() -> bool`: whether loading needs no download.
-        download: callable `() -> path` fetching the archive into the cache.
-        import_archive: callable `(file) -> path` or None: copy a downloaded archive in.
-        aliases: tuple of str.
-    """
-
-    name: str
-    description: str
-    num_images: int
-    num_classes: int
-    download_bytes: int
-    loader: object
-    is_cached: object
-    download: object
-    import_archive: object = None
-    aliases: tuple = ()
-
-
 def _specs():
-    from keras_signgan.data import handshape, lsa16, lsa64
-
     return [lsa16.SPEC, lsa64.SPEC, *handshape.specs()]
 
 
@@ -78,9 +48,6 @@ def load_dataset(name_or_path, image_size=None):
     Returns:
         HandshapeDataset.
     """
-    from keras_signgan.data import local
-    from keras_signgan.data.transforms import resize_images
-
     if image_size is not None and int(image_size) < 8:
         raise DatasetError(f"image_size must be at least 8. Received: {image_size}.")
     if is_path_like(name_or_path):

@@ -230,3 +230,28 @@ def test_asl_is_listed_with_its_alias_and_size():
 
     spec = get_spec("pugeault-asl")
     assert spec.name == "asl" and spec.num_classes == 24 and spec.download_bytes > 2e9
+
+
+def test_handshape_adapter_leaves_logging_and_the_library_as_it_found_them(monkeypatch):
+    import logging
+    import sys
+    import types
+
+    from keras_signgan.data import handshape
+
+    root = logging.getLogger()
+    before = (list(root.handlers), root.level)
+    with handshape._root_logging_kept():
+        logging.basicConfig(level=logging.INFO)  # what handshape_datasets does when it loads
+    assert (list(root.handlers), root.level) == before
+
+    module = types.ModuleType("fake_handshape_loader")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    loader = type("Loader", (), {"__module__": module.__name__})()
+    with handshape._safe_extraction(loader):
+        assert module.extract_tar is not None
+    assert not hasattr(module, "extract_tar")
+    module.extract_tar = original = object()
+    with handshape._safe_extraction(loader):
+        assert module.extract_tar is not original
+    assert module.extract_tar is original

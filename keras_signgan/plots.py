@@ -1,4 +1,5 @@
-"""Image grids and charts, drawn with matplotlib's Agg backend (no screen needed)."""
+"""Image grids and charts, drawn with matplotlib's object-oriented API (no screen, no pyplot:
+the caller's matplotlib backend is left as it is)."""
 
 import numpy as np
 
@@ -21,17 +22,15 @@ def save_labelled_grid(rows, row_labels, path, title=None):
         path: where the PNG goes (written atomically).
         title: str or None.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib.figure import Figure  # heavy: only when a grid is drawn
 
     rows = np.asarray(rows)
     r, c, h, w, _ = rows.shape
     scale = 0.35 if h <= 32 else 0.6
     label_width = 0.12 * max([len(str(label)) for label in row_labels] + [4])
     fig_w, fig_h = label_width + c * scale * w / 32, 0.3 + r * scale * h / 32
-    fig, ax = plt.subplots(figsize=(max(fig_w, 2.0), max(fig_h, 1.0)), dpi=100)
+    fig = Figure(figsize=(max(fig_w, 2.0), max(fig_h, 1.0)), dpi=100)
+    ax = fig.subplots()
     ax.imshow(tile_images(rows), interpolation="nearest")
     ax.set_yticks([(i + 0.5) * h for i in range(r)])
     ax.set_yticklabels([str(label) for label in row_labels], fontsize=8)
@@ -44,5 +43,4 @@ def save_labelled_grid(rows, row_labels, path, title=None):
     fig.tight_layout(pad=0.2)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
-    plt.close(fig)
     return path

@@ -115,13 +115,11 @@ def results_table(results):
 
 
 def save_plot(results, path):
-    import matplotlib  # heavy: only when a plot is drawn
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib.figure import Figure  # heavy: only when a plot is drawn
 
     summary = results["summary"]
-    fig, ax = plt.subplots(figsize=(5.5, 3.6), dpi=100)
+    fig = Figure(figsize=(5.5, 3.6), dpi=100)  # no pyplot: the caller's backend stays as it is
+    ax = fig.subplots()
     base = [r for r in summary if r["augmentation"] == "none"]
     gan = [r for r in summary if r["augmentation"] in ("none", "gan")]
     if gan:
@@ -141,7 +139,6 @@ def save_plot(results, path):
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
-    plt.close(fig)
 
 
 def _write(out, results):

@@ -57,6 +57,12 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.gain.build(condition_shape)
         self.bias.build(condition_shape)
 
+    @property
+    def batch_norm_layers(self):
+        """`[the BatchNormalization inside]`: what a model walk needs to reach its moving
+        statistics (see `ConditionalGAN.refresh_ema_statistics`)."""
+        return [self.batch_norm]
+
     def call(self, inputs, training=None):
         x, condition = inputs
         normalized = self.batch_norm(x, training=training)

@@ -118,7 +118,8 @@ class SampleGrids(keras.callbacks.Callback):
     """Every `every` steps and at the end: a grid of samples from a fixed z.
 
     One row per class (or an evenly spaced subset of `max_rows` classes), `columns` images
-    per row, written to `samples/step-NNNNNN.png` and to TensorBoard.
+    per row, written to `samples/step-NNNNNN.png` and to TensorBoard. The EMA generator
+    draws them with its standing statistics, and is put back as it was afterwards.
     """
 
     def __init__(self, run_dir, every, writer, class_names, seed, max_rows=16, columns=8, truncation=None):
@@ -136,8 +137,8 @@ class SampleGrids(keras.callbacks.Callback):
         self.last_step = None
 
     def write(self, step):
-        self.model.refresh_ema_statistics()
-        images = self.model.sample(self.labels, seed=self.seed, truncation=self.truncation)
+        with self.model.ema_standing_statistics():
+            images = self.model.sample(self.labels, seed=self.seed, truncation=self.truncation)
         grid = images.reshape((len(self.rows), self.columns) + images.shape[1:])
         plots.save_labelled_grid(grid, self.row_labels, self.folder / f"step-{step:06d}.png", title=f"step {step}")
         with self.writer.as_default():
@@ -182,7 +183,8 @@ class PeriodicEvaluation(keras.callbacks.Callback):
     as TensorBoard scalars `eval/fid`, `eval/kid` and rows of `evaluations.csv`.
 
     The extractor is built once; the real statistics come from the statistics cache after
-    the first evaluation.
+    the first evaluation. As for sample grids, the EMA generator's standing statistics are
+    computed for the evaluation and the EMA is put back afterwards.
     """
 
     def __init__(self, run_dir, every, writer, config, num_samples, features="inception"):
@@ -204,12 +206,12 @@ class PeriodicEvaluation(keras.callbacks.Callback):
     def evaluate(self, step):
         if self.extractor is None:
             self.extractor = load_extractor(self.features)
-        self.model.refresh_ema_statistics()
         generator = generator_from_gan(self.model, self.config, step)
-        result = evaluate(
-            None, dataset=self.config.dataset, num_samples=self.num_samples, metrics="fid,kid",
-            features=self.extractor, generator=generator, progress=False,
-        )
+        with self.model.ema_standing_statistics():
+            result = evaluate(
+                None, dataset=self.config.dataset, num_samples=self.num_samples, metrics="fid,kid",
+                features=self.extractor, generator=generator, progress=False,
+            )
         fid, kid = result["metrics"]["fid"], result["metrics"]["kid"]
         with self.writer.as_default(step=step):
             tf.summary.scalar("eval/fid", fid)

@@ -119,3 +119,38 @@ def test_refreshing_ema_statistics_updates_the_ema_alone():
     kernel = gan.ema_generator.get_layer("attention").query.layer.kernel.numpy()
     assert np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0] == pytest.approx(1.0, rel=0.1)
     assert all(np.array_equal(a, w.numpy()) for a, w in zip(before_live, live.weights))
+
+
+def test_standing_statistics_for_samples_during_training_leave_the_ema_as_it_was():
+    from keras_signgan.config import TrainConfig
+    from keras_signgan.models.build import build_gan
+    from keras_signgan.models.gan import batch_norm_layers
+
+    config = TrainConfig.create("biggan", "toy", size="tiny")
+    config.class_names = list("ABCD")
+    gan = build_gan(config)
+    norms = batch_norm_layers(gan.ema_generator)
+    assert len(norms) == 3 * 2 + 1  # three blocks of two conditional batch norms, and output_bn
+    momenta = [layer.momentum for layer in norms]
+    before = [np.array(w.numpy()) for w in gan.ema_generator.weights]
+    with gan.ema_standing_statistics(num_samples=16):
+        inside = [np.array(w.numpy()) for w in gan.ema_generator.weights]
+    assert any(not np.array_equal(a, b) for a, b in zip(before, inside))
+    assert all(np.array_equal(a, w.numpy()) for a, w in zip(before, gan.ema_generator.weights))
+    assert [layer.momentum for layer in norms] == momenta and gan.ema_generator.trainable is False
+
+
+def test_a_batch_norm_the_walk_cannot_reach_is_an_error():
+    from keras_signgan.models.gan import batch_norm_layers
+
+    class Hidden(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.norm = layers.BatchNormalization()
+
+        def call(self, x):
+            return self.norm(x)
+
+    inputs = keras.Input((4,))
+    with pytest.raises(ValueError, match="batch_norm_layers"):
+        batch_norm_layers(keras.Model(inputs, Hidden()(inputs)))

@@ -57,6 +57,11 @@ class GeneratorBlock(keras.layers.Layer):
         if self.resize is not None:
             self.resize.build(x_shape)
 
+    @property
+    def batch_norm_layers(self):
+        """The BatchNormalization layers inside this block (see `ConditionalGAN.refresh_ema_statistics`)."""
+        return self.norm_1.batch_norm_layers + self.norm_2.batch_norm_layers
+
     def _up(self, x):
         return self.resize(x) if self.resize is not None else x
 

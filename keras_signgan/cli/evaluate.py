@@ -12,13 +12,13 @@ from keras_signgan.io_utils import write_json_atomic
 @click.argument("source", type=click.Path())
 @click.option("--dataset", help="Real data to compare with. Default: the dataset the generator was trained on.")
 @click.option("--num-samples", type=int, help="Generated images, class-balanced. Default: as many as the dataset has.")
-@click.option("--metrics", default="fid,kid,intra_fid,cas", show_default=True, help="Comma-separated: fid, kid, intra_fid, cas.")
+@click.option("--metrics", help="Comma-separated metric names (fid, kid, ...; a wrong name lists them all). Default: every metric.")
 @click.option("--features", default="inception", show_default=True, help="'inception' (Keras InceptionV3, ImageNet) or a .keras model file.")
 @click.option("--reference-stats", type=click.Path(), help="An .npz with mu and sigma (pytorch-fid layout) to use for FID.")
 @click.option("--save-stats", type=click.Path(), help="Write the real images' mu and sigma to this .npz (pytorch-fid layout).")
 @click.option("--truncation", type=float, help="Truncation threshold (> 0). Default: the generator's.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--classifier-epochs", type=click.IntRange(1), default=40, show_default=True, help="For cas: the classifier's most epochs.")
+@click.option("--classifier-epochs", type=click.IntRange(1), default=40, show_default=True, help="For metrics that train the classifier (cas): its most epochs.")
 @click.option("--json", "json_path", type=click.Path(), help="Write the results here. Default: <SOURCE>/evaluation.json.")
 def evaluate(source, dataset, num_samples, metrics, features, reference_stats, save_stats, truncation, seed, classifier_epochs, json_path):
     """Score the generator of SOURCE (a run directory, using its EMA weights, or an export).
@@ -30,7 +30,8 @@ def evaluate(source, dataset, num_samples, metrics, features, reference_stats, s
       signgan evaluate runs/R --features my_extractor.keras --json scores.json
     """
     from keras_signgan.metrics.evaluate import evaluate as run_evaluation  # heavy (NumPy, TensorFlow): kept out of --help
-    from keras_signgan.metrics.evaluate import format_table, parse_metrics  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.metrics.evaluate import format_table  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.metrics.registry import parse_metrics  # heavy (NumPy, TensorFlow): kept out of --help
     from keras_signgan.runs import EVALUATION_FILE  # heavy (NumPy, TensorFlow): kept out of --help
 
     parse_metrics(metrics)  # fail on a typo before loading anything

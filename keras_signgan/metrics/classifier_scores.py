@@ -5,6 +5,18 @@ import numpy as np
 from keras_signgan.classifier import accuracy_per_class, predict_labels, train_classifier
 
 
+def train_real_classifier(images, labels, num_classes, epochs=40, seed=0):
+    """The score's classifier, trained on real images with early stopping on 10% of them.
+
+    Returns:
+        `(model, real_val_accuracy)`: the accuracy on the held-out real images is the
+        ceiling to compare the score with (None when nothing was held out).
+    """
+    classifier, history = train_classifier(images, labels, num_classes, epochs=epochs, seed=seed)
+    real_val_accuracy = float(np.max(history["val_accuracy"])) if history.get("val_accuracy") else None
+    return classifier, real_val_accuracy
+
+
 def classification_score(real_images, real_labels, fake_images, fake_labels, num_classes, epochs=40, seed=0, classifier=None):
     """Train the handshape classifier on the real images, classify the generated ones.
 
@@ -23,9 +35,7 @@ def classification_score(real_images, real_labels, fake_images, fake_labels, num
     """
     real_val_accuracy = None
     if classifier is None:
-        classifier, history = train_classifier(real_images, real_labels, num_classes, epochs=epochs, seed=seed)
-        if history.get("val_accuracy"):
-            real_val_accuracy = float(np.max(history["val_accuracy"]))
+        classifier, real_val_accuracy = train_real_classifier(real_images, real_labels, num_classes, epochs, seed)
     predicted = predict_labels(classifier, fake_images)
     accuracy, per_class = accuracy_per_class(fake_labels, predicted, num_classes)
     return {"accuracy": accuracy, "per_class": per_class, "real_val_accuracy": real_val_accuracy}

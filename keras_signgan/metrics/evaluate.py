@@ -1,15 +1,15 @@
 """`evaluate`: score a generator (run directory or export) against its dataset.
 
-Metrics:
-    fid        Frechet Inception Distance over all generated vs all real images.
-    kid        Kernel Inception Distance (mean and std over subsets); less biased than FID
-               at a few hundred images.
-    intra_fid  FID per class (generated images of class c vs real images of class c),
-               reported per class and averaged.
-    cas        Classification score: a classifier trained on the real images labels the
-               generated ones; accuracy overall and per class.
+The metrics are those of `metrics.registry` (fid, kid, intra_fid, cas, ...). `evaluate`
+gathers what the requested metrics need once, and then computes each in turn:
 
-Real-image statistics are cached under `$KERAS_HOME/signgan/stats/`, keyed by the dataset's
+    generated_features   generated images run through the extractor while they are drawn
+    real_features        the dataset through the same extractor (cached, see below)
+    real_statistics      their mean and covariance, or --reference-stats
+    generated_images     the generated images kept in memory
+    classifier           a handshape classifier trained on the real images
+
+Real-image features are cached under `$KERAS_HOME/signgan/stats/`, keyed by the dataset's
 pixels, the extractor and the image count, so a change of any of them recomputes.
 """
 
@@ -23,23 +23,13 @@ from keras_signgan.data import load_dataset
 from keras_signgan.errors import RunError
 from keras_signgan.generators import balanced_labels, load_generator
 from keras_signgan.io_utils import atomic_path, data_home
-from keras_signgan.metrics.classifier_scores import classification_score
+from keras_signgan.metrics.classifier_scores import train_real_classifier
 from keras_signgan.metrics.features import load_extractor
-from keras_signgan.metrics.fid import MetricError, RunningStatistics, frechet_distance, load_statistics, save_statistics
-from keras_signgan.metrics.kid import kernel_inception_distance
+from keras_signgan.metrics.fid import MetricError, RunningStatistics, load_statistics, save_statistics
+from keras_signgan.metrics.registry import METRICS, EvaluationInputs, parse_metrics
 
-METRICS = ("fid", "kid", "intra_fid", "cas")
-FEATURE_METRICS = ("fid", "kid", "intra_fid")
 MAX_KEPT_FEATURES = 10_000  # KID and intra-FID use at most this many images per set
 CHUNK = 500
-
-
-def parse_metrics(metrics):
-    names = [m.strip() for m in (metrics.split(",") if isinstance(metrics, str) else metrics) if m.strip()]
-    unknown = [m for m in names if m not in METRICS]
-    if unknown or not names:
-        raise MetricError(f"Unknown metrics {', '.join(unknown) or '(none)'}; choose from {', '.join(METRICS)}.")
-    return names
 
 
 def _progress(total, enabled, label):
@@ -108,24 +98,11 @@ def real_features(dataset, extractor, progress=True, cache=True):
     return feature_set
 
 
-def intra_fid(real, fake, num_classes):
-    """Per-class FID from two FeatureSets' kept features; NaN for classes with < 2 images."""
-    real_x, real_y = real.kept()
-    fake_x, fake_y = fake.kept()
-    values = np.full(num_classes, np.nan)
-    for cls in range(num_classes):
-        r, f = real_x[real_y == cls], fake_x[fake_y == cls]
-        if len(r) >= 2 and len(f) >= 2:
-            rs, fs = RunningStatistics().update(r), RunningStatistics().update(f)
-            values[cls] = frechet_distance(rs.mean, rs.covariance, fs.mean, fs.covariance)
-    return values
-
-
 def evaluate(
     source,
     dataset=None,
     num_samples=None,
-    metrics=METRICS,
+    metrics=None,
     features="inception",
     reference_stats=None,
     save_stats=None,
@@ -142,28 +119,28 @@ def evaluate(
         dataset: str or None. The real data; default: the one the generator was trained on.
         num_samples: int or None. Generated images, class-balanced; default: as many as
             the dataset has.
-        metrics: names from METRICS (a list or a comma-separated string).
+        metrics: names from `metrics.registry.METRICS` (a list or a comma-separated
+            string); None for all of them.
         features: "inception", a `.keras` path, a keras.Model or a FeatureExtractor.
         reference_stats: path or None. An `.npz` with `mu`, `sigma` (pytorch-fid layout)
             used for FID instead of the dataset's statistics.
         save_stats: path or None. Write the real images' `mu`, `sigma` there.
         seed: int. Latents of the generated images.
         truncation: float or None. Default: the generator's.
-        classifier_epochs: int. For `cas`.
+        classifier_epochs: int. For the metrics that need the classifier (cas).
         progress: bool. Progress bars on stderr.
         generator: a LoadedGenerator to use instead of loading `source`.
     """
-    names = parse_metrics(metrics)
+    chosen = [METRICS[name] for name in parse_metrics(metrics)]
+    needs = {need for metric in chosen for need in metric.needs}
+    if save_stats or ("real_statistics" in needs and reference_stats is None):
+        needs.add("real_features")
     generator = generator or load_generator(source)
     dataset_name = dataset or generator.dataset_name
     if not dataset_name:
         raise RunError("The generator does not record its dataset; pass --dataset NAME.")
     real = None
-    uses_features = any(m in FEATURE_METRICS for m in names)
-    needs_real_features = bool(save_stats) or any(m in ("kid", "intra_fid") for m in names) or (
-        "fid" in names and reference_stats is None
-    )
-    if needs_real_features or "cas" in names:
+    if needs & {"real_features", "classifier"}:
         real = load_dataset(dataset_name, image_size=generator.image_size)
         if list(real.class_names) != list(generator.class_names):
             raise RunError(
@@ -187,86 +164,59 @@ def evaluate(
         "truncation": truncation if truncation is not None else generator.truncation,
         "metrics": {},
     }
+    inputs = EvaluationInputs(class_names=list(generator.class_names), seed=seed)
 
     fake_set, fake_images, fake_labels = FeatureSet(), [], []
     extractor = None
-    if uses_features or save_stats:
+    if needs & {"generated_features", "real_features"}:
         extractor = load_extractor(features)
         result["extractor"] = extractor.identifier
-    keep_images = "cas" in names
     bar = _progress(num_samples, progress, f"Generated images: {num_samples:,}")
     for start in range(0, num_samples, CHUNK):
         chunk_labels = labels[start : start + CHUNK]
         images = generator.generate(chunk_labels, seed=seed * 1_000_003 + start, truncation=truncation)
-        if uses_features:
+        if "generated_features" in needs:
             fake_set.add(extractor(images), chunk_labels)
-        if keep_images:
+        if "generated_images" in needs:
             fake_images.append(images)
             fake_labels.append(chunk_labels)
         if bar:
             bar.add(len(chunk_labels))
+    if "generated_features" in needs:
+        inputs.generated_features = fake_set
+    if "generated_images" in needs:
+        inputs.generated_images = (np.concatenate(fake_images), np.concatenate(fake_labels))
 
-    real_set = None
-    if needs_real_features:
-        real_set = real_features(real, extractor, progress=progress)
+    if "real_features" in needs:
+        inputs.real_features = real_features(real, extractor, progress=progress)
     if save_stats:
-        save_statistics(save_stats, real_set.stats.mean, real_set.stats.covariance)
+        save_statistics(save_stats, inputs.real_features.stats.mean, inputs.real_features.stats.covariance)
         result["saved_stats"] = str(save_stats)
-
-    if "fid" in names:
+    if "real_statistics" in needs:
         if reference_stats is not None:
-            mu, sigma = load_statistics(reference_stats)
+            inputs.real_statistics = load_statistics(reference_stats)
             result["reference_stats"] = str(reference_stats)
         else:
-            mu, sigma = real_set.stats.mean, real_set.stats.covariance
-        result["metrics"]["fid"] = frechet_distance(mu, sigma, fake_set.stats.mean, fake_set.stats.covariance)
-    if "kid" in names:
-        mean, std = kernel_inception_distance(real_set.kept()[0], fake_set.kept()[0], seed=seed)
-        result["metrics"]["kid"] = {"mean": mean, "std": std}
-    if "intra_fid" in names:
-        per_class = intra_fid(real_set, fake_set, generator.num_classes)
-        if np.isnan(per_class).all():
-            raise MetricError("Intra-FID needs at least 2 images per class: raise --num-samples.")
-        result["metrics"]["intra_fid"] = {
-            "mean": float(np.nanmean(per_class)),
-            "per_class": {name: _finite_or_none(v) for name, v in zip(generator.class_names, per_class)},
-        }
-    if "cas" in names:
-        score = classification_score_for(real, np.concatenate(fake_images), np.concatenate(fake_labels), classifier_epochs, seed)
-        result["metrics"]["cas"] = {
-            "accuracy": score["accuracy"],
-            "real_val_accuracy": score["real_val_accuracy"],
-            "per_class": {name: _finite_or_none(v) for name, v in zip(generator.class_names, score["per_class"])},
-        }
+            inputs.real_statistics = (inputs.real_features.stats.mean, inputs.real_features.stats.covariance)
+    if "classifier" in needs:
+        inputs.classifier = train_real_classifier(
+            real.images, real.labels, real.num_classes, epochs=classifier_epochs, seed=seed
+        )
+
+    for metric in chosen:
+        result["metrics"][metric.name] = metric.compute(inputs)
     return result
 
 
-def classification_score_for(real, fake_images, fake_labels, epochs, seed):
-    return classification_score(real.images, real.labels, fake_images, fake_labels, real.num_classes, epochs=epochs, seed=seed)
-
-
-def _finite_or_none(value):
-    return float(value) if np.isfinite(value) else None
-
-
 def format_table(result):
-    """Human-readable lines for a result of `evaluate`."""
+    """Human-readable lines for a result of `evaluate`: a heading, then each metric's row
+    (a metric no longer registered shows its stored value)."""
     lines = [
         f"{result.get('model') or 'generator'} at step {result.get('step')} vs {result['dataset']}: "
         f"{result['num_generated']:,} generated" + (f", {result['num_real']:,} real" if result.get("num_real") else "")
         + (f", features {result['extractor']}" if result.get("extractor") else "")
     ]
-    m = result["metrics"]
-    if "fid" in m:
-        lines.append(f"  FID        {m['fid']:10.3f}")
-    if "kid" in m:
-        lines.append(f"  KID        {m['kid']['mean']:10.5f} +- {m['kid']['std']:.5f}")
-    if "intra_fid" in m:
-        lines.append(f"  intra-FID  {m['intra_fid']['mean']:10.3f}  (mean over classes)")
-    if "cas" in m:
-        ceiling = m["cas"]["real_val_accuracy"]
-        lines.append(
-            f"  CAS        {m['cas']['accuracy']:10.3f}  (generated images recognised as their class"
-            + (f"; the classifier scores {ceiling:.3f} on held-out real images)" if ceiling is not None else ")")
-        )
+    values = result["metrics"]
+    for name in [n for n in METRICS if n in values] + [n for n in values if n not in METRICS]:
+        lines.append("  " + (METRICS[name].row(values[name]) if name in METRICS else f"{name} {values[name]}"))
     return lines

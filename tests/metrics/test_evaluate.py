@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from keras_signgan.cli.main import cli
 from keras_signgan.config import TrainConfig
-from keras_signgan.metrics.evaluate import evaluate
+from keras_signgan.metrics.evaluate import evaluate, format_table
+from keras_signgan.metrics.registry import METRICS, parse_metrics, register_metric
 from keras_signgan.training.fit import fit
 
 CLASSES = ["A", "B", "C", "D"]
@@ -102,3 +103,31 @@ def test_evaluate_needs_a_checkpoint(tmp_path):
     )
     result = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "run")])
     assert result.exit_code == 2 and "checkpoint" in result.output
+
+
+def test_metric_names_come_in_registry_order():
+    assert parse_metrics(None) == list(METRICS) and list(METRICS)[:4] == ["fid", "kid", "intra_fid", "cas"]
+    assert parse_metrics("cas, fid") == ["fid", "cas"]
+
+
+def test_a_new_metric_is_one_registered_function(toy):
+    folder, run, extractor = toy
+    seen = {}
+
+    @register_metric("mean_pixel", needs=("generated_images",), row=lambda value: f"mean pixel {value:.1f}")
+    def mean_pixel(inputs):
+        images, labels = inputs.generated_images
+        seen.update(features=inputs.generated_features, classifier=inputs.classifier, labels=labels)
+        return float(images.mean())
+
+    try:
+        result = evaluate(run, num_samples=8, metrics="mean_pixel", progress=False)
+        table = format_table(result)
+    finally:
+        del METRICS["mean_pixel"]
+    assert 0 <= result["metrics"]["mean_pixel"] <= 255
+    # Only what the metric declared was gathered: no extractor, no classifier, no real data.
+    assert seen["features"] is None and seen["classifier"] is None and "extractor" not in result
+    assert result["num_real"] is None and sorted(seen["labels"].tolist()) == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert table[-1] == f"  mean pixel {result['metrics']['mean_pixel']:.1f}"
+    assert format_table(result)[-1] == f"  mean_pixel {result['metrics']['mean_pixel']}"  # unregistered: as stored

@@ -40,7 +40,8 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.synchronized = synchronized
         self.use_spectral_norm = use_spectral_norm
         self.batch_norm = keras.layers.BatchNormalization(
-            momentum=momentum, epsilon=epsilon, center=False, scale=False, synchronized=synchronized, name="batch_norm"
+            momentum=momentum, epsilon=epsilon, center=False, scale=False, synchronized=synchronized, name="batch_norm",
+            dtype=self.dtype_policy,
         )
 
     def build(self, input_shape):
@@ -49,10 +50,12 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.batch_norm.build(x_shape)
         initializer = "orthogonal" if self.use_spectral_norm else "zeros"
         self.gain = maybe_spectral_norm(
-            keras.layers.Dense(channels, use_bias=False, kernel_initializer=initializer, name="gain"), self.use_spectral_norm
+            keras.layers.Dense(channels, use_bias=False, kernel_initializer=initializer, name="gain", dtype=self.dtype_policy),
+            self.use_spectral_norm,
         )
         self.bias = maybe_spectral_norm(
-            keras.layers.Dense(channels, use_bias=False, kernel_initializer=initializer, name="bias"), self.use_spectral_norm
+            keras.layers.Dense(channels, use_bias=False, kernel_initializer=initializer, name="bias", dtype=self.dtype_policy),
+            self.use_spectral_norm,
         )
         self.gain.build(condition_shape)
         self.bias.build(condition_shape)

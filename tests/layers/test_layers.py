@@ -1,4 +1,5 @@
-"""The GAN layers: behaviour that defines them, and a save/load round trip."""
+"""The shared GAN layers: the checks every layer gets (`run_layer_test`), the behaviour that
+defines each, and a save/load round trip."""
 
 import keras
 import numpy as np
@@ -6,7 +7,61 @@ import pytest
 from keras import ops
 
 from keras_signgan.layers import ConditionalBatchNormalization, DiffAugment, SelfAttention, maybe_spectral_norm
-from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
+from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock
+from tests.layer_test_case import run_layer_test
+
+RNG = np.random.default_rng(42)
+
+
+@pytest.mark.parametrize("use_spectral_norm", [True, False])
+def test_conditional_batch_norm_layer_checks(use_spectral_norm, tmp_path):
+    x = RNG.normal(size=(2, 4, 4, 8)).astype("float32")
+    condition = RNG.normal(size=(2, 6)).astype("float32")
+    run_layer_test(
+        ConditionalBatchNormalization,
+        dict(momentum=0.8, epsilon=1e-3, synchronized=False, use_spectral_norm=use_spectral_norm),
+        [x, condition],
+        expected_output_shape=(2, 4, 4, 8),
+        tmp_path=tmp_path,
+        expected_num_trainable_weights=2,
+        expected_num_non_trainable_weights=4 if use_spectral_norm else 2,
+    )
+
+
+def test_self_attention_layer_checks(tmp_path):
+    run_layer_test(
+        SelfAttention,
+        dict(use_spectral_norm=True),
+        RNG.normal(size=(2, 8, 8, 16)).astype("float32"),
+        expected_output_shape=(2, 8, 8, 16),
+        tmp_path=tmp_path,
+        expected_num_trainable_weights=5,
+        expected_num_non_trainable_weights=4,
+    )
+
+
+def test_diffaugment_layer_checks(tmp_path):
+    run_layer_test(
+        DiffAugment,
+        dict(policy="color,translation,cutout", translation_ratio=0.25, cutout_ratio=0.25, seed=3),
+        RNG.uniform(-1, 1, (2, 8, 8, 3)).astype("float32"),
+        expected_output_shape=(2, 8, 8, 3),
+        tmp_path=tmp_path,
+        expected_num_trainable_weights=0,
+    )
+
+
+def test_spectral_norm_keeps_a_float32_kernel_under_mixed_precision():
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        dense = maybe_spectral_norm(keras.layers.Dense(4))
+        dense(np.ones((2, 3), "float32"), training=True)
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    assert dense.layer.compute_dtype == "float16" and dense.layer.kernel.dtype == "float32"
+    kernel = np.asarray(dense.layer.kernel)
+    assert not np.array_equal(kernel, kernel.astype("float16").astype("float32"))  # not rounded to fp16
 
 
 def test_conditional_batch_norm_is_plain_batch_norm_modulated_by_the_condition():
@@ -92,30 +147,6 @@ def test_diffaugment_passes_gradients_to_the_images():
 def test_diffaugment_rejects_unknown_policies():
     with pytest.raises(ValueError, match="Unknown DiffAugment policy"):
         DiffAugment("color,rotate")
-
-
-def test_residual_blocks_change_resolution_and_width():
-    x = np.random.default_rng(6).normal(size=(2, 4, 4, 16)).astype("float32")
-    condition = np.ones((2, 10), "float32")
-    up = GeneratorBlock(8)([x, condition], training=True)
-    assert tuple(up.shape) == (2, 8, 8, 8)
-    down = DiscriminatorBlock(32)(np.asarray(up))
-    assert tuple(down.shape) == (2, 4, 4, 32)
-    same = DiscriminatorBlock(32, downsample=False)(np.asarray(down))
-    assert tuple(same.shape) == (2, 4, 4, 32)
-
-
-def test_projection_head_adds_the_class_projection():
-    features = np.random.default_rng(7).normal(size=(3, 6)).astype("float32")
-    labels = np.array([0, 1, 2], "int32")
-    head = ProjectionHead(3, use_spectral_norm=False)
-    logits = np.asarray(head([features, labels]))
-    w = np.asarray(head.linear.kernel)
-    b = np.asarray(head.linear.bias)
-    embedding = np.asarray(head.embedding.kernel)  # (classes, channels)
-    expected = features @ w + b + np.sum(embedding[labels] * features, axis=-1, keepdims=True)
-    np.testing.assert_allclose(logits, expected, atol=1e-5)
-    assert logits.dtype == np.float32
 
 
 def test_layers_survive_a_keras_save_and_load(tmp_path):

@@ -19,15 +19,15 @@ STRATEGIES = ("auto", "mirrored", "multiworker")
 MODEL_DEFAULTS = {
     "basic": dict(
         loss="bce", n_critic=1, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
-        diffaugment="", ema_decay=None,
+        diffaugment="", ema_decay=None, lecam_weight=0.0,
     ),
     "wcgan": dict(
         loss="wasserstein", n_critic=2, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
-        diffaugment="color,translation,cutout", ema_decay=None,
+        diffaugment="color,translation,cutout", ema_decay=None, lecam_weight=0.0,
     ),
     "biggan": dict(
         loss="hinge", n_critic=1, g_lr=1e-4, d_lr=4e-4, beta_1=0.0, beta_2=0.999,
-        diffaugment="color,translation,cutout", ema_decay=0.999,
+        diffaugment="color,translation,cutout", ema_decay=0.999, lecam_weight=0.0,
     ),
 }
 
@@ -82,8 +82,12 @@ class TrainConfig:
     log_every: int = None
     keep_checkpoints: int = 3
     sample_classes: int = 16
+    lecam_weight: float = None
     class_names: list = None
     version: str = None
+    # Network layout revision: config.json files written before a family's layout changed
+    # lack the key and are read as revision 1, so their checkpoints still restore.
+    arch_revision: int = 2
 
     @classmethod
     def create(cls, model, dataset, **overrides):
@@ -120,6 +124,8 @@ class TrainConfig:
                 raise ConfigError(f"--{name.replace('_', '-')} must be > 0. Received: {value}.")
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0. Received: {self.eval_every}.")
+        if self.lecam_weight is not None and self.lecam_weight < 0:
+            raise ConfigError(f"--lecam-weight must be >= 0. Received: {self.lecam_weight}.")
         if self.truncation is not None and self.truncation <= 0:
             raise ConfigError(f"--truncation must be > 0. Received: {self.truncation}.")
         if self.jit_compile not in ("auto", "on", "off"):
@@ -137,6 +143,7 @@ class TrainConfig:
         unknown = sorted(set(data) - names)
         if unknown:
             raise ConfigError(f"config.json has unknown keys: {', '.join(unknown)}.")
+        data = {"arch_revision": 1, **data}
         missing = sorted({"model", "dataset"} - set(data))
         if missing:
             raise ConfigError(f"config.json lacks required keys: {', '.join(missing)}.")

@@ -1,6 +1,7 @@
 """`BigGAN`: A cut-down BigGAN."""
 
 from keras_signgan.models.gan import ConditionalGAN
+from keras_signgan.models.networks.biggan import build_biggan_discriminator
 
 
 class BigGAN(ConditionalGAN):
@@ -18,3 +19,8 @@ class BigGAN(ConditionalGAN):
     default_n_critic = 1
     network_family = "biggan"
 
+    @classmethod
+    def build_discriminator(cls, num_classes, image_size, size, arch_revision=2):
+        """BigGAN's discriminator; `arch_revision` 1 rebuilds runs made before the 32x32
+        discriminator followed BigGAN's CIFAR layout (see `discriminator_downsampling`)."""
+        return build_biggan_discriminator(num_classes, image_size=image_size, size=size, arch_revision=arch_revision)

@@ -119,3 +119,24 @@ def test_refreshing_ema_statistics_updates_the_ema_alone():
     kernel = gan.ema_generator.get_layer("attention").query.layer.kernel.numpy()
     assert np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0] == pytest.approx(1.0, rel=0.1)
     assert all(np.array_equal(a, w.numpy()) for a, w in zip(before_live, live.weights))
+
+
+def test_lecam_term_adds_the_squared_excess_over_the_moving_averages():
+    images, labels = batch(seed=5)
+    keras.utils.set_random_seed(0)
+    plain = make_gan(loss="hinge")
+    keras.utils.set_random_seed(0)
+    regularised = make_gan(loss="hinge", lecam_weight=10.0)
+    real = plain.discriminator([images, labels], training=False).numpy().reshape(-1)
+    np.testing.assert_allclose(real, regularised.discriminator([images, labels], training=False).numpy().reshape(-1))
+    logs_plain = plain.train_step((images, labels))
+    logs_reg = regularised.train_step((images, labels))
+    # At the first step the averages are the batch's own mean logits.
+    averages = regularised.lecam_averages.numpy()
+    assert np.isfinite(averages).all()
+    assert averages[0] == pytest.approx(float(logs_reg["d_real"]), rel=1e-5)
+    # Real logits above the fake average add a positive term: the D loss grows.
+    assert (real > averages[1]).any()
+    assert float(logs_reg["d_loss"]) > float(logs_plain["d_loss"])
+    with pytest.raises(ValueError, match="lecam_weight"):
+        make_gan(lecam_weight=-1.0)

@@ -57,27 +57,41 @@ def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small")
         resolution *= 2
         if resolution == image_size // 2:
             x = SelfAttention(name="attention")(x)
-    x = keras.layers.BatchNormalization(name="output_bn")(x)
+    # The same batch-norm settings as the conditional ones (PyTorch's defaults, as BigGAN).
+    x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="output_bn")(x)
     x = keras.layers.ReLU()(x)
     x = maybe_spectral_norm(keras.layers.Conv2D(3, 3, padding="same", kernel_initializer="orthogonal", name="output_conv"))(x)
     image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)
     return keras.Model([z, label], image, name="biggan_generator")
 
 
-def build_biggan_discriminator(num_classes, image_size=32, size="small"):
-    """Residual projection discriminator: down-sampling blocks (self-attention at half the
-    input resolution), one more block at 4x4, ReLU, global sum pooling, projection head."""
-    filters = 4 * check_size(size, WIDTHS)["ch"]
+def discriminator_downsampling(image_size, arch_revision=2):
+    """Which of the discriminator's blocks halve the resolution.
+
+    BigGAN's 32x32 (CIFAR) discriminator stops down-sampling at 8x8: blocks
+    `[down, down, keep, keep]` (`d_down` of BigGAN-PyTorch and StudioGAN). Its ImageNet
+    discriminators down-sample to 4x4 and add one block there; larger images follow that.
+    Revision 1 (runs made before revision 2) used the ImageNet form at every size.
+    """
     blocks = num_doublings(image_size)
+    if arch_revision >= 2 and image_size <= 32:
+        return [True] * (blocks - 1) + [False, False]
+    return [True] * blocks + [False]
+
+
+def build_biggan_discriminator(num_classes, image_size=32, size="small", arch_revision=2):
+    """Residual projection discriminator: residual blocks (`discriminator_downsampling`),
+    self-attention at half the input resolution, ReLU, global sum pooling, projection head."""
+    filters = 4 * check_size(size, WIDTHS)["ch"]
     image, label = discriminator_inputs(image_size)
     x = image
     resolution = image_size
-    for i in range(blocks):
-        x = DiscriminatorBlock(filters, preactivation=i > 0, name=f"block_{i}")(x)
-        resolution //= 2
-        if resolution == image_size // 2:
-            x = SelfAttention(name="attention")(x)
-    x = DiscriminatorBlock(filters, downsample=False, name=f"block_{blocks}")(x)
+    for i, downsample in enumerate(discriminator_downsampling(image_size, arch_revision)):
+        x = DiscriminatorBlock(filters, downsample=downsample, preactivation=i > 0, name=f"block_{i}")(x)
+        if downsample:
+            resolution //= 2
+            if resolution == image_size // 2:
+                x = SelfAttention(name="attention")(x)
     x = keras.layers.ReLU()(x)
     features = ops.sum(x, axis=(1, 2))
     logits = ProjectionHead(num_classes, name="projection", dtype="float32")([features, label])

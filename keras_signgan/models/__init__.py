@@ -19,7 +19,9 @@ def build_gan(config):
     """Build (uncompiled) the GAN a `TrainConfig` describes; `config.class_names` must be set."""
     cls = model_class(config.model)
     num_classes = len(config.class_names)
-    generator = cls.build_generator(num_classes, config.image_size, config.size, z_dim=config.z_dim)
+    generator = cls.build_generator(
+        num_classes, config.image_size, config.size, z_dim=config.z_dim, arch_revision=config.arch_revision
+    )
     discriminator = cls.build_discriminator(num_classes, config.image_size, config.size, arch_revision=config.arch_revision)
     return cls(
         generator,

@@ -1,7 +1,7 @@
 """`BigGAN`: A cut-down BigGAN."""
 
 from keras_signgan.models.gan import ConditionalGAN
-from keras_signgan.models.networks.biggan import build_biggan_discriminator
+from keras_signgan.models.networks.biggan import build_biggan_discriminator, build_biggan_generator
 
 
 class BigGAN(ConditionalGAN):
@@ -24,3 +24,10 @@ class BigGAN(ConditionalGAN):
         """BigGAN's discriminator; `arch_revision` 1 rebuilds runs made before the 32x32
         discriminator followed BigGAN's CIFAR layout (see `discriminator_downsampling`)."""
         return build_biggan_discriminator(num_classes, image_size=image_size, size=size, arch_revision=arch_revision)
+
+    @classmethod
+    def build_generator(cls, num_classes, image_size, size, z_dim=None, arch_revision=2):
+        """BigGAN's generator; `arch_revision` as for `build_discriminator`."""
+        return build_biggan_generator(
+            num_classes, image_size=image_size, z_dim=z_dim, size=size, arch_revision=arch_revision
+        )

@@ -92,7 +92,7 @@ class ConditionalGAN(keras.Model):
         return getattr(module, f"build_{cls.network_family}_{part}")
 
     @classmethod
-    def build_generator(cls, num_classes, image_size, size, z_dim=None):
+    def build_generator(cls, num_classes, image_size, size, z_dim=None, arch_revision=None):
         """This family's generator (`networks.<family>.build_<family>_generator`)."""
         return cls._network_builder("generator")(num_classes, image_size=image_size, z_dim=z_dim, size=size)
 

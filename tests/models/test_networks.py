@@ -80,3 +80,13 @@ def test_biggan_discriminator_follows_bigGANs_32x32_layout_and_keeps_revision_1(
     for revision, last_side in ((2, 8), (1, 4)):
         discriminator = build("biggan", "discriminator", image_size=32, size="tiny", arch_revision=revision)
         assert discriminator.get_layer("block_3").output.shape[1] == last_side
+
+
+def test_small_biggan_narrows_only_its_full_resolution_blocks_from_revision_2():
+    for revision, channels in ((2, 32), (1, 64)):
+        generator = build("biggan", "generator", image_size=32, size="small", arch_revision=revision)
+        discriminator = build("biggan", "discriminator", image_size=32, size="small", arch_revision=revision)
+        assert generator.get_layer("block_2").output.shape[-1] == channels
+        assert generator.get_layer("block_1").output.shape[-1] == 64
+        assert discriminator.get_layer("block_0").output.shape[-1] == channels
+        assert discriminator.get_layer("block_1").output.shape[-1] == 64

@@ -14,12 +14,22 @@ from keras_signgan.layers import (
 from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
 
 # Per size preset: base channel count `ch` (every block has 4*ch channels, as BigGAN's CIFAR
-# model), shared class-embedding size, latent size (split across the blocks).
+# model), shared class-embedding size, latent size (split across the blocks), and the
+# channels of the blocks that work at the full image resolution (G's last, D's first):
+# None keeps 4*ch; fewer make those blocks, most of a step's cost, cheaper (BigGAN's ImageNet
+# models narrow with resolution the same way).
 WIDTHS = {
-    "tiny": dict(ch=8, shared=16, z_dim=32),
-    "small": dict(ch=16, shared=64, z_dim=96),
-    "base": dict(ch=64, shared=128, z_dim=128),
+    "tiny": dict(ch=8, shared=16, z_dim=32, full_res=None),
+    "small": dict(ch=16, shared=64, z_dim=96, full_res=32),
+    "base": dict(ch=64, shared=128, z_dim=128, full_res=None),
 }
+
+
+def full_resolution_filters(widths, arch_revision=2):
+    """Channels of the blocks at the full image resolution (revision 1: always 4*ch)."""
+    if arch_revision < 2 or widths.get("full_res") is None:
+        return 4 * widths["ch"]
+    return widths["full_res"]
 
 
 def latent_chunks(z_dim, num_chunks):
@@ -30,7 +40,7 @@ def latent_chunks(z_dim, num_chunks):
     return [z_dim - chunk * (num_chunks - 1)] + [chunk] * (num_chunks - 1)
 
 
-def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small"):
+def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small", arch_revision=2):
     """Residual generator with a hierarchical latent and a shared class embedding.
 
     `z` is split into one chunk per block plus one for the first linear layer; every block's
@@ -53,7 +63,8 @@ def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small")
     resolution = 4
     for i in range(blocks):
         condition = keras.layers.Concatenate(name=f"condition_{i}")([shared, chunks[i + 1]])
-        x = GeneratorBlock(filters, name=f"block_{i}")([x, condition])
+        out_filters = full_resolution_filters(widths, arch_revision) if i == blocks - 1 else filters
+        x = GeneratorBlock(out_filters, name=f"block_{i}")([x, condition])
         resolution *= 2
         if resolution == image_size // 2:
             x = SelfAttention(name="attention")(x)
@@ -82,12 +93,14 @@ def discriminator_downsampling(image_size, arch_revision=2):
 def build_biggan_discriminator(num_classes, image_size=32, size="small", arch_revision=2):
     """Residual projection discriminator: residual blocks (`discriminator_downsampling`),
     self-attention at half the input resolution, ReLU, global sum pooling, projection head."""
-    filters = 4 * check_size(size, WIDTHS)["ch"]
+    widths = check_size(size, WIDTHS)
+    filters = 4 * widths["ch"]
     image, label = discriminator_inputs(image_size)
     x = image
     resolution = image_size
     for i, downsample in enumerate(discriminator_downsampling(image_size, arch_revision)):
-        x = DiscriminatorBlock(filters, downsample=downsample, preactivation=i > 0, name=f"block_{i}")(x)
+        block_filters = full_resolution_filters(widths, arch_revision) if i == 0 else filters
+        x = DiscriminatorBlock(block_filters, downsample=downsample, preactivation=i > 0, name=f"block_{i}")(x)
         if downsample:
             resolution //= 2
             if resolution == image_size // 2:

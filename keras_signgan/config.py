@@ -25,7 +25,7 @@ EMA_DECAY_BY_SIZE = {"tiny": 0.999, "small": 0.995, "base": 0.9999}
 # Per size preset: the default length of a run and its logging cadence.
 SIZE_DEFAULTS = {
     "tiny": dict(steps=12, batch_size=16, sample_every=6, checkpoint_every=6, log_every=1, ema_start=0),
-    "small": dict(steps=2000, batch_size=64, sample_every=250, checkpoint_every=250, log_every=10, ema_start=500),
+    "small": dict(steps=3000, batch_size=32, sample_every=500, checkpoint_every=250, log_every=10, ema_start=500),
     "base": dict(steps=100_000, batch_size=64, sample_every=2000, checkpoint_every=2000, log_every=50, ema_start=1000),
 }
 
@@ -68,8 +68,12 @@ class TrainConfig:
     log_every: int = None
     keep_checkpoints: int = 3
     sample_classes: int = 16
+    lecam_weight: float = None
     class_names: list = None
     version: str = None
+    # Network layout revision: config.json files written before a family's layout changed
+    # lack the key and are read as revision 1, so their checkpoints still restore.
+    arch_revision: int = 2
 
     @classmethod
     def create(cls, model, dataset, **overrides):
@@ -106,6 +110,8 @@ class TrainConfig:
                 raise ConfigError(f"--{name.replace('_', '-')} must be > 0. Received: {value}.")
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0. Received: {self.eval_every}.")
+        if self.lecam_weight is not None and self.lecam_weight < 0:
+            raise ConfigError(f"--lecam-weight must be >= 0. Received: {self.lecam_weight}.")
         if self.truncation is not None and self.truncation <= 0:
             raise ConfigError(f"--truncation must be > 0. Received: {self.truncation}.")
         if self.jit_compile not in ("auto", "on", "off"):
@@ -123,6 +129,7 @@ class TrainConfig:
         unknown = sorted(set(data) - names)
         if unknown:
             raise ConfigError(f"config.json has unknown keys: {', '.join(unknown)}.")
+        data = {"arch_revision": 1, **data}
         missing = sorted({"model", "dataset"} - set(data))
         if missing:
             raise ConfigError(f"config.json lacks required keys: {', '.join(missing)}.")

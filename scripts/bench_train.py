@@ -3,6 +3,7 @@
 Usage:
     python scripts/bench_train.py                      # all models, tiny and small, batch 64
     python scripts/bench_train.py --models biggan --sizes small --steps 30 --batch-size 64
+    python scripts/bench_train.py --models biggan --sizes small --jit-compile on   # XLA
 
 Each measurement builds the GAN exactly as `signgan fit` does, traces the train step with a
 few warm-up steps, then times `--steps` steps of `model.fit` (no callbacks, no I/O). One
@@ -15,14 +16,14 @@ import time
 import keras_signgan  # noqa: F401  (sets the Keras backend)
 
 
-def measure(model, size, batch_size, steps, warmup, num_classes=16):
+def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile="auto"):
     import numpy as np
     import tensorflow as tf
 
     from keras_signgan.config import TrainConfig
     from keras_signgan.training.fit import build_compiled_gan
 
-    config = TrainConfig.create(model, "benchmark", size=size, batch_size=batch_size, steps=steps)
+    config = TrainConfig.create(model, "benchmark", size=size, batch_size=batch_size, steps=steps, jit_compile=jit_compile)
     config.class_names = [str(i) for i in range(num_classes)]
     gan = build_compiled_gan(config)
     rng = np.random.default_rng(0)
@@ -44,6 +45,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--jit-compile", choices=("auto", "on", "off"), default="auto")
     args = parser.parse_args()
     import tensorflow as tf
 
@@ -51,7 +53,7 @@ def main():
     print(f"{'model':8} {'size':6} {'batch':>5} {'params':>10} {'steps/s':>8} {'images/s':>9}")
     for model in args.models.split(","):
         for size in args.sizes.split(","):
-            rate, params = measure(model, size, args.batch_size, args.steps, args.warmup)
+            rate, params = measure(model, size, args.batch_size, args.steps, args.warmup, jit_compile=args.jit_compile)
             print(f"{model:8} {size:6} {args.batch_size:5d} {params:10,d} {rate:8.2f} {rate * args.batch_size:9.0f}", flush=True)
 
 

@@ -52,3 +52,12 @@ def test_ema_decay_follows_the_size_preset_for_models_that_keep_one():
     assert TrainConfig.create("biggan", "lsa16", size="base").ema_decay == 0.9999
     assert TrainConfig.create("biggan", "lsa16", size="small", ema_decay=0.9).ema_decay == 0.9
     assert TrainConfig.create("wcgan", "lsa16", size="small").ema_decay is None
+
+
+def test_config_json_from_before_layout_revisions_reads_as_revision_1():
+    config = TrainConfig.create("biggan", "lsa16", size="tiny")
+    assert config.arch_revision == 2
+    data = config.to_dict()
+    del data["arch_revision"]
+    assert TrainConfig.from_dict(data).arch_revision == 1
+    assert TrainConfig.from_dict(config.to_dict()).arch_revision == 2

@@ -15,8 +15,8 @@ class DiffAugment(keras.layers.Layer):
     differentiable transforms, so it cannot memorise a small dataset, while gradients still
     reach the generator. Transforms, in policy order:
 
-    - `color`: brightness `x + 2(u - 0.5)` (the paper's `u - 0.5` on [0, 1] images,
-      rescaled to [-1, 1]), saturation `(x - mean_c) * 2u + mean_c`, contrast
+    - `color`: brightness `x + (u - 0.5)` (the reference implementation's `rand_brightness`,
+      which also works on [-1, 1] images), saturation `(x - mean_c) * 2u + mean_c`, contrast
       `(x - mean) * (u + 0.5) + mean`, with a fresh `u ~ U(0, 1)` per image for each.
     - `translation`: shift by up to `translation_ratio` of the side, zero-padded.
     - `cutout`: zero a square of side `cutout_ratio` of the image at a random place.
@@ -55,7 +55,7 @@ class DiffAugment(keras.layers.Layer):
 
     def _color(self, x):
         b = ops.shape(x)[0]
-        x = x + 2.0 * (self._uniform((b, 1, 1, 1), x.dtype) - 0.5)
+        x = x + (self._uniform((b, 1, 1, 1), x.dtype) - 0.5)
         mean = ops.mean(x, axis=3, keepdims=True)
         x = (x - mean) * (self._uniform((b, 1, 1, 1), x.dtype) * 2.0) + mean
         mean = ops.mean(x, axis=(1, 2, 3), keepdims=True)

@@ -22,8 +22,9 @@ def build_gan(config):
     """Build (uncompiled) the GAN a `TrainConfig` describes; `config.class_names` must be set."""
     cls = model_class(config.model)
     num_classes = len(config.class_names)
-    generator = cls.build_generator(num_classes, config.image_size, config.size, z_dim=config.z_dim)
-    discriminator = cls.build_discriminator(num_classes, config.image_size, config.size)
+    revision = config.arch_revision
+    generator = cls.build_generator(num_classes, config.image_size, config.size, z_dim=config.z_dim, arch_revision=revision)
+    discriminator = cls.build_discriminator(num_classes, config.image_size, config.size, arch_revision=revision)
     return cls(
         generator,
         discriminator,
@@ -33,6 +34,7 @@ def build_gan(config):
         diffaugment=config.diffaugment,
         ema_decay=config.ema_decay,
         ema_start=config.ema_start,
+        lecam_weight=config.lecam_weight or 0.0,
         truncation=config.truncation,
         seed=config.seed,
         name=config.model,

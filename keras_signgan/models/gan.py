@@ -100,6 +100,12 @@ class ConditionalGAN(keras.Model):
             Defaults to 0.
         truncation: float or None. Default truncation for `sample`. Defaults to None.
         seed: int. Seed of the training noise. Defaults to 0.
+        lecam_weight: float. Weight of the LeCam regulariser on the discriminator (Tseng et
+            al. 2021, "Regularizing Generative Adversarial Networks under Limited Data"):
+            `mean(relu(D(x) - a_fake)^2) + mean(relu(a_real - D(G(z)))^2)`, where `a_real`,
+            `a_fake` are moving averages (decay 0.99) of the mean real and fake logits. It
+            keeps the discriminator's outputs from drifting apart on a small dataset.
+            0 turns it off. Defaults to 0.
     """
 
     default_loss = "hinge"
@@ -107,16 +113,22 @@ class ConditionalGAN(keras.Model):
     # A family sets these to the builders in its networks.py.
     generator_builder = None
     discriminator_builder = None
+    # Layout revisions of the family's networks (see TrainConfig.arch_revision); families with
+    # more than one take `arch_revision` in their builders.
+    arch_revisions = 1
 
     @classmethod
-    def build_generator(cls, num_classes, image_size, size, z_dim=None):
-        """This family's generator (`models/<family>/networks.py`)."""
-        return cls.generator_builder(num_classes, image_size=image_size, z_dim=z_dim, size=size)
+    def build_generator(cls, num_classes, image_size, size, z_dim=None, arch_revision=None):
+        """This family's generator (`models/<family>/networks.py`). `arch_revision` (see
+        `TrainConfig`) goes to families whose layout changed (`arch_revisions` > 1)."""
+        options = {} if cls.arch_revisions == 1 else {"arch_revision": arch_revision}
+        return cls.generator_builder(num_classes, image_size=image_size, z_dim=z_dim, size=size, **options)
 
     @classmethod
-    def build_discriminator(cls, num_classes, image_size, size):
+    def build_discriminator(cls, num_classes, image_size, size, arch_revision=None):
         """This family's discriminator (`models/<family>/networks.py`)."""
-        return cls.discriminator_builder(num_classes, image_size=image_size, size=size)
+        options = {} if cls.arch_revisions == 1 else {"arch_revision": arch_revision}
+        return cls.discriminator_builder(num_classes, image_size=image_size, size=size, **options)
 
     def __init__(
         self,
@@ -130,6 +142,7 @@ class ConditionalGAN(keras.Model):
         ema_start=0,
         truncation=None,
         seed=0,
+        lecam_weight=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -163,6 +176,16 @@ class ConditionalGAN(keras.Model):
             aggregation="only_first_replica",
             name="step",
         )
+        self.lecam_weight = float(lecam_weight)
+        if self.lecam_weight < 0:
+            raise ValueError(f"lecam_weight must be >= 0. Received: lecam_weight={lecam_weight}")
+        self.lecam_averages = None
+        if self.lecam_weight:
+            # (mean real logit, mean fake logit); NaN until the first step sets them.
+            self.lecam_averages = self.add_weight(
+                shape=(2,), dtype="float32", initializer=keras.initializers.Constant(float("nan")),
+                trainable=False, aggregation="mean", name="lecam_averages",
+            )
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -217,6 +240,17 @@ class ConditionalGAN(keras.Model):
         )
         return tf.random.stateless_normal((batch_size, self.z_dim), seed=seed)
 
+    def _lecam(self, real_logits, fake_logits, global_batch):
+        """The LeCam term (summed per example over the global batch); updates its averages."""
+        real, fake = ops.cast(real_logits, "float32"), ops.cast(fake_logits, "float32")
+        means = ops.stop_gradient(ops.stack([ops.mean(real), ops.mean(fake)]))
+        previous = self.lecam_averages.value
+        averages = ops.where(ops.isnan(previous), means, 0.99 * previous + 0.01 * means)
+        self.lecam_averages.assign(averages)
+        return (
+            ops.sum(ops.square(ops.relu(real - averages[1]))) + ops.sum(ops.square(ops.relu(averages[0] - fake)))
+        ) / global_batch
+
     def _update_ema(self):
         decay = ops.where(self.step >= self.ema_start, self.ema_decay, 0.0)
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
@@ -247,6 +281,8 @@ class ConditionalGAN(keras.Model):
                 )
                 real_logits, fake_logits = logits[:batch_size], logits[batch_size:]
                 d_loss = ops.sum(discriminator_loss(self.loss_kind, real_logits, fake_logits)) / global_batch
+                if self.lecam_averages is not None:
+                    d_loss = d_loss + self.lecam_weight * self._lecam(real_logits, fake_logits, global_batch)
                 if self.discriminator.losses:
                     d_loss = d_loss + ops.sum(self.discriminator.losses) / replicas
                 scaled_loss = self.d_optimizer.scale_loss(d_loss)

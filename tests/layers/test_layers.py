@@ -144,6 +144,17 @@ def test_diffaugment_passes_gradients_to_the_images():
     assert grad is not None and float(tf.reduce_sum(tf.abs(grad))) > 0
 
 
+def test_diffaugment_brightness_shifts_by_at_most_half_as_the_reference():
+    # On a constant image saturation and contrast change nothing, so only the brightness
+    # shift u - 0.5, u ~ U(0, 1) (DiffAugment's rand_brightness on [-1, 1] images) remains.
+    layer = DiffAugment("color", seed=3)
+    out = ops.convert_to_numpy(layer(ops.zeros((512, 4, 4, 3)), training=True))
+    per_image = out.reshape(512, -1)
+    np.testing.assert_allclose(per_image, per_image[:, :1].repeat(per_image.shape[1], axis=1), atol=1e-6)
+    assert np.abs(out).max() <= 0.5
+    assert np.abs(out).max() > 0.45
+
+
 def test_diffaugment_rejects_unknown_policies():
     with pytest.raises(ValueError, match="Unknown DiffAugment policy"):
         DiffAugment("color,rotate")

@@ -154,3 +154,22 @@ def test_a_batch_norm_the_walk_cannot_reach_is_an_error():
     inputs = keras.Input((4,))
     with pytest.raises(ValueError, match="batch_norm_layers"):
         batch_norm_layers(keras.Model(inputs, Hidden()(inputs)))
+def test_lecam_term_adds_the_squared_excess_over_the_moving_averages():
+    images, labels = batch(seed=5)
+    keras.utils.set_random_seed(0)
+    plain = make_gan(loss="hinge")
+    keras.utils.set_random_seed(0)
+    regularised = make_gan(loss="hinge", lecam_weight=10.0)
+    real = plain.discriminator([images, labels], training=False).numpy().reshape(-1)
+    np.testing.assert_allclose(real, regularised.discriminator([images, labels], training=False).numpy().reshape(-1))
+    logs_plain = plain.train_step((images, labels))
+    logs_reg = regularised.train_step((images, labels))
+    # At the first step the averages are the batch's own mean logits.
+    averages = regularised.lecam_averages.numpy()
+    assert np.isfinite(averages).all()
+    assert averages[0] == pytest.approx(float(logs_reg["d_real"]), rel=1e-5)
+    # Real logits above the fake average add a positive term: the D loss grows.
+    assert (real > averages[1]).any()
+    assert float(logs_reg["d_loss"]) > float(logs_plain["d_loss"])
+    with pytest.raises(ValueError, match="lecam_weight"):
+        make_gan(lecam_weight=-1.0)

@@ -72,3 +72,23 @@ def test_unsupported_image_sizes_are_refused_clearly(image_size):
 def test_unknown_size_preset_is_refused():
     with pytest.raises(ConfigError, match="size preset"):
         build("biggan", "generator", size="huge")
+
+
+def test_biggan_discriminator_follows_bigGANs_32x32_layout_and_keeps_revision_1():
+    # BigGAN's CIFAR discriminator stops down-sampling at 8x8 (d_down = [T, T, F, F]).
+    assert biggan.discriminator_downsampling(32) == [True, True, False, False]
+    assert biggan.discriminator_downsampling(64) == [True, True, True, True, False]
+    assert biggan.discriminator_downsampling(32, arch_revision=1) == [True, True, True, False]
+    for revision, last_side in ((2, 8), (1, 4)):
+        discriminator = build("biggan", "discriminator", image_size=32, size="tiny", arch_revision=revision)
+        assert discriminator.get_layer("block_3").output.shape[1] == last_side
+
+
+def test_small_biggan_narrows_only_its_full_resolution_blocks_from_revision_2():
+    for revision, channels in ((2, 32), (1, 64)):
+        generator = build("biggan", "generator", image_size=32, size="small", arch_revision=revision)
+        discriminator = build("biggan", "discriminator", image_size=32, size="small", arch_revision=revision)
+        assert generator.get_layer("block_2").output.shape[-1] == channels
+        assert generator.get_layer("block_1").output.shape[-1] == 64
+        assert discriminator.get_layer("block_0").output.shape[-1] == channels
+        assert discriminator.get_layer("block_1").output.shape[-1] == 64

@@ -8,6 +8,6 @@ and the CLI read them without loading TensorFlow.
 # Goodfellow's GAN: non-saturating BCE, one D step per G step, DCGAN's Adam settings.
 DEFAULTS = dict(
     loss="bce", n_critic=1, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
-    diffaugment="", ema_decay=None,
+    diffaugment="", ema_decay=None, lecam_weight=0.0,
 )
 

@@ -9,7 +9,7 @@ class BigGAN(ConditionalGAN):
     """A cut-down BigGAN (Brock et al. 2019) for 32x32: residual generator with conditional
     batch normalisation fed by a shared class embedding and a hierarchical latent, SAGAN
     self-attention, orthogonal init, spectral norm; residual projection discriminator; hinge
-    loss; TTUR learning rates; an exponential moving average of the generator's weights for
+    loss; an exponential moving average of the generator's weights for
     sampling, evaluation and export; the truncation trick at sampling.
 
     Args: see `ConditionalGAN`; build one from a `TrainConfig` with
@@ -20,3 +20,7 @@ class BigGAN(ConditionalGAN):
     default_n_critic = DEFAULTS["n_critic"]
     generator_builder = staticmethod(build_biggan_generator)
     discriminator_builder = staticmethod(build_biggan_discriminator)
+    # 2: the 32x32 discriminator follows BigGAN's CIFAR layout and the small preset's
+    # full-resolution blocks are narrower (networks.py); config.json files without
+    # `arch_revision` rebuild revision 1.
+    arch_revisions = 2

@@ -9,12 +9,22 @@ from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBloc
 from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
 
 # Per size preset: base channel count `ch` (every block has 4*ch channels, as BigGAN's CIFAR
-# model), shared class-embedding size, latent size (split across the blocks).
+# model), shared class-embedding size, latent size (split across the blocks), and the
+# channels of the blocks that work at the full image resolution (G's last, D's first):
+# None keeps 4*ch; fewer make those blocks, most of a step's cost, cheaper (BigGAN's ImageNet
+# models narrow with resolution the same way).
 WIDTHS = {
-    "tiny": dict(ch=8, shared=16, z_dim=32),
-    "small": dict(ch=16, shared=64, z_dim=96),
-    "base": dict(ch=64, shared=128, z_dim=128),
+    "tiny": dict(ch=8, shared=16, z_dim=32, full_res=None),
+    "small": dict(ch=16, shared=64, z_dim=96, full_res=32),
+    "base": dict(ch=64, shared=128, z_dim=128, full_res=None),
 }
+
+
+def full_resolution_filters(widths, arch_revision=2):
+    """Channels of the blocks at the full image resolution (revision 1: always 4*ch)."""
+    if arch_revision < 2 or widths.get("full_res") is None:
+        return 4 * widths["ch"]
+    return widths["full_res"]
 
 
 def latent_chunks(z_dim, num_chunks):
@@ -25,7 +35,7 @@ def latent_chunks(z_dim, num_chunks):
     return [z_dim - chunk * (num_chunks - 1)] + [chunk] * (num_chunks - 1)
 
 
-def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small"):
+def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small", arch_revision=2):
     """Residual generator with a hierarchical latent and a shared class embedding.
 
     `z` is split into one chunk per block plus one for the first linear layer; every block's
@@ -48,31 +58,48 @@ def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small")
     resolution = 4
     for i in range(blocks):
         condition = keras.layers.Concatenate(name=f"condition_{i}")([shared, chunks[i + 1]])
-        x = GeneratorBlock(filters, name=f"block_{i}")([x, condition])
+        out_filters = full_resolution_filters(widths, arch_revision) if i == blocks - 1 else filters
+        x = GeneratorBlock(out_filters, name=f"block_{i}")([x, condition])
         resolution *= 2
         if resolution == image_size // 2:
             x = SelfAttention(name="attention")(x)
-    x = keras.layers.BatchNormalization(name="output_bn")(x)
+    # The same batch-norm settings as the conditional ones (PyTorch's defaults, as BigGAN).
+    x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="output_bn")(x)
     x = keras.layers.ReLU()(x)
     x = maybe_spectral_norm(keras.layers.Conv2D(3, 3, padding="same", kernel_initializer="orthogonal", name="output_conv"))(x)
     image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)
     return keras.Model([z, label], image, name="biggan_generator")
 
 
-def build_biggan_discriminator(num_classes, image_size=32, size="small"):
-    """Residual projection discriminator: down-sampling blocks (self-attention at half the
-    input resolution), one more block at 4x4, ReLU, global sum pooling, projection head."""
-    filters = 4 * check_size(size, WIDTHS)["ch"]
+def discriminator_downsampling(image_size, arch_revision=2):
+    """Which of the discriminator's blocks halve the resolution.
+
+    BigGAN's 32x32 (CIFAR) discriminator stops down-sampling at 8x8: blocks
+    `[down, down, keep, keep]` (`d_down` of BigGAN-PyTorch and StudioGAN). Its ImageNet
+    discriminators down-sample to 4x4 and add one block there; larger images follow that.
+    Revision 1 (runs made before revision 2) used the ImageNet form at every size.
+    """
     blocks = num_doublings(image_size)
+    if arch_revision >= 2 and image_size <= 32:
+        return [True] * (blocks - 1) + [False, False]
+    return [True] * blocks + [False]
+
+
+def build_biggan_discriminator(num_classes, image_size=32, size="small", arch_revision=2):
+    """Residual projection discriminator: residual blocks (`discriminator_downsampling`),
+    self-attention at half the input resolution, ReLU, global sum pooling, projection head."""
+    widths = check_size(size, WIDTHS)
+    filters = 4 * widths["ch"]
     image, label = discriminator_inputs(image_size)
     x = image
     resolution = image_size
-    for i in range(blocks):
-        x = DiscriminatorBlock(filters, preactivation=i > 0, name=f"block_{i}")(x)
-        resolution //= 2
-        if resolution == image_size // 2:
-            x = SelfAttention(name="attention")(x)
-    x = DiscriminatorBlock(filters, downsample=False, name=f"block_{blocks}")(x)
+    for i, downsample in enumerate(discriminator_downsampling(image_size, arch_revision)):
+        block_filters = full_resolution_filters(widths, arch_revision) if i == 0 else filters
+        x = DiscriminatorBlock(block_filters, downsample=downsample, preactivation=i > 0, name=f"block_{i}")(x)
+        if downsample:
+            resolution //= 2
+            if resolution == image_size // 2:
+                x = SelfAttention(name="attention")(x)
     x = keras.layers.ReLU()(x)
     features = ops.sum(x, axis=(1, 2))
     logits = ProjectionHead(num_classes, name="projection", dtype="float32")([features, label])

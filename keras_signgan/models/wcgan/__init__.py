@@ -8,6 +8,6 @@ and the CLI read them without loading TensorFlow.
 # The Wasserstein critic takes two steps per generator step.
 DEFAULTS = dict(
     loss="wasserstein", n_critic=2, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
-    diffaugment="color,translation,cutout", ema_decay=None,
+    diffaugment="color,translation,cutout", ema_decay=None, lecam_weight=0.0,
 )
 

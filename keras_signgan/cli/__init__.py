@@ -4,7 +4,7 @@ from keras_signgan.cli.main import cli
 
 # Importing the command modules registers their commands on `cli`. They import
 # TensorFlow lazily, inside the commands, so `signgan --help` stays instant.
-from keras_signgan.cli import augment, datasets, evaluate, export, fit  # noqa: F401,E402
+from keras_signgan.cli import augment, datasets, evaluate, export, features, fit  # noqa: F401,E402
 
 
 def main():

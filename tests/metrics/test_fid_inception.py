@@ -167,6 +167,23 @@ def test_wrong_files_get_one_line_errors(tmp_path):
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_a_failed_download_says_how_to_import_and_leaves_nothing(monkeypatch, keras_home):
+    import keras
+
+    from keras_signgan.metrics import fid_inception
+
+    def offline(fname, origin, cache_dir, cache_subdir, **kwargs):
+        partial = pathlib.Path(cache_dir) / cache_subdir / fname
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(b"half a file")
+        raise Exception("URL fetch failure: Name or service not known")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    with pytest.raises(ConfigError, match="signgan features import fid-inception FILE"):
+        fid_inception.load_fid_inception()
+    assert not list((keras_home / "models").glob("*")) and not fid_inception.is_cached()
+
+
 # --- the network against torch ---------------------------------------------------------------
 
 

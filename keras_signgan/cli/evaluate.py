@@ -13,7 +13,7 @@ from keras_signgan.io_utils import write_json_atomic
 @click.option("--dataset", help="Real data to compare with. Default: the dataset the generator was trained on.")
 @click.option("--num-samples", type=int, help="Generated images, class-balanced. Default: as many as the dataset has.")
 @click.option("--metrics", help="Comma-separated metric names (fid, kid, ...; a wrong name lists them all). Default: every metric.")
-@click.option("--features", default="inception", show_default=True, help="'inception' (Keras InceptionV3, ImageNet) or a .keras model file.")
+@click.option("--features", default="inception", show_default=True, help="'inception' (Keras InceptionV3, ImageNet), 'fid-inception' (pytorch-fid's network: published-scale FID) or a .keras model file.")
 @click.option("--reference-stats", type=click.Path(), help="An .npz with mu and sigma (pytorch-fid layout) to use for FID.")
 @click.option("--save-stats", type=click.Path(), help="Write the real images' mu and sigma to this .npz (pytorch-fid layout).")
 @click.option("--truncation", type=float, help="Truncation threshold (> 0). Default: the generator's.")
@@ -27,6 +27,7 @@ def evaluate(source, dataset, num_samples, metrics, features, reference_stats, s
     Examples:
       signgan evaluate runs/biggan-lsa16-20260101-120000
       signgan evaluate saved_models/biggan_lsa16 --metrics fid,kid --num-samples 6400
+      signgan evaluate saved_models/biggan_lsa16 --metrics fid,kid --features fid-inception
       signgan evaluate runs/R --features my_extractor.keras --json scores.json
     """
     from keras_signgan.metrics.evaluate import evaluate as run_evaluation  # heavy (NumPy, TensorFlow): kept out of --help

@@ -36,7 +36,7 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--checkpoint-every", type=POSITIVE, help="Steps between checkpoints.")
 @click.option("--log-every", type=POSITIVE, help="Steps between metrics.csv rows.")
 @click.option("--eval-every", type=click.IntRange(min=0), default=0, show_default=True, help="Steps between FID/KID evaluations logged to TensorBoard (0: never).")
-@click.option("--eval-features", default="inception", show_default=True, help="Extractor for --eval-every: 'inception' or a .keras model file.")
+@click.option("--eval-features", default="inception", show_default=True, help="Extractor for --eval-every: 'inception', 'fid-inception' or a .keras model file.")
 @click.option("--eval-samples", type=POSITIVE, help="Generated images per evaluation. Default: as many as the dataset has, at most 2,000.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
 def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **options):

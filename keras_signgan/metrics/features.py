@@ -1,9 +1,9 @@
-"""Feature extractors for FID and KID: Keras InceptionV3, or any Keras model.
+"""Feature extractors for FID and KID: Keras InceptionV3, the FID Inception, or any Keras model.
 
-An extractor maps uint8 images `(N, H, W, 3)` to float32 features `(N, d)`: images are
-resized (bilinear) to the model's input size and scaled to [-1, 1] (InceptionV3's
-preprocessing), and the model runs in float32 whatever the global dtype policy, as a
-compiled graph over fixed-size batches.
+An extractor maps uint8 images `(N, H, W, 3)` to float32 features `(N, d)` as pytorch-fid
+does: scaled to [0, 1], resized bilinearly (half-pixel centres, no antialiasing) to the
+model's input size, mapped to [-1, 1] by 2x - 1; the model runs in float32 whatever the
+global dtype policy, as a compiled graph over fixed-size batches.
 """
 
 import hashlib
@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_signgan.errors import ConfigError
+from keras_signgan.metrics.fid_inception import IDENTIFIER, load_fid_inception
 
 INCEPTION_ID = "inception_v3_imagenet_avgpool"
 
@@ -41,10 +42,12 @@ class FeatureExtractor:
 
         @tf.function(reduce_retracing=True)
         def extract(images):
-            x = tf.cast(images, tf.float32)
+            # pytorch-fid's order: x / 255, F.interpolate(bilinear, align_corners=False),
+            # 2x - 1 (tf.image.resize uses half-pixel centres, as align_corners=False does).
+            x = tf.cast(images, tf.float32) / 255.0
             if tuple(x.shape[1:3]) != self.input_size:
-                x = tf.image.resize(x, self.input_size, method="bilinear")
-            x = x / 127.5 - 1.0
+                x = tf.image.resize(x, self.input_size, method="bilinear", antialias=False)
+            x = 2.0 * x - 1.0
             features = tf.cast(model(x, training=False), tf.float32)
             return tf.reshape(features, (tf.shape(features)[0], -1))
 
@@ -106,17 +109,28 @@ def _weights_digest(model):
     return digest.hexdigest()[:16]
 
 
+def fid_inception_extractor(batch_size=64, download=True):
+    """The TF 2015-12-05 FID Inception (pytorch-fid's network) from its converted cache.
+
+    Downloads and converts pytorch-fid's weights on first use when `download`; offline,
+    `signgan features import fid-inception FILE` fills the cache (see fid_inception.py).
+    """
+    return FeatureExtractor(load_fid_inception(download=download), IDENTIFIER, batch_size=batch_size)
+
+
 def load_extractor(features="inception", batch_size=64):
-    """A FeatureExtractor from `"inception"`, a `.keras` model file, or a `keras.Model`."""
+    """A FeatureExtractor from `"inception"`, `"fid-inception"`, a `.keras` model file, or a `keras.Model`."""
     if isinstance(features, FeatureExtractor):
         return features
     if isinstance(features, keras.Model):
         return FeatureExtractor(features, f"{features.name}-{_weights_digest(features)}", batch_size=batch_size)
     if features in (None, "inception"):
         return inception_extractor(batch_size=batch_size)
+    if features == "fid-inception":
+        return fid_inception_extractor(batch_size=batch_size)
     path = pathlib.Path(features)
     if not path.is_file():
-        raise ConfigError(f"--features {features}: no such file. Use 'inception' or the path of a .keras model.")
+        raise ConfigError(f"--features {features}: no such file. Use 'inception', 'fid-inception' or the path of a .keras model.")
     if path.suffix != ".keras":
         raise ConfigError(f"--features {features}: not a .keras model file. Save the model with model.save('x.keras').")
     try:

@@ -20,8 +20,9 @@ from keras_signgan.runs import (
     default_run_dir,
     is_run_dir,
     latest_checkpoint,
+    list_checkpoints,
     read_config,
-    restore_checkpoint,
+    restore_latest_checkpoint,
     save_checkpoint,
 )
 from keras_signgan.training import callbacks as cb
@@ -80,38 +81,41 @@ def _check_fresh_run_dir(run_dir):
         )
 
 
-def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=True, extra_callbacks=()):
+def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=True, extra_callbacks=(), changes=None):
     """Train a GAN; return a `FitResult`.
+
+    Everything is checked (options, dataset, network build, checkpoint) before the run
+    directory or any file in it is written.
 
     Args:
         config: TrainConfig for a new run (ignored with `resume`).
         run_dir: str/path or None. Where the run is written; None makes
             `runs/<model>-<dataset>-<timestamp>`. Must not exist or be empty.
-        resume: str/path or None. A run directory to continue from its newest checkpoint.
+        resume: str/path or None. A run directory to continue from its newest readable
+            checkpoint.
         steps: int or None. With `resume`, a new total step count (to extend a run).
         log: callable taking a str, for one-line messages. Defaults to stderr.
         progress: bool. Show a progress bar.
         extra_callbacks: more Keras callbacks.
+        changes: dict or None. With `resume`, other options to change (see
+            `config.RESUMABLE`); recorded in config.json and logged.
     """
     log = log or (lambda message: print(message, file=sys.stderr))
+    changed = {}
     if resume is not None:
         run_dir = pathlib.Path(resume)
         if not is_run_dir(run_dir):
             raise RunError(f"Cannot resume {run_dir}: it has no {CONFIG_FILE} (not a run directory).")
         config = read_config(run_dir)
-        checkpoint = latest_checkpoint(run_dir)
-        if checkpoint is None:
+        if not list_checkpoints(run_dir):
             raise RunError(f"Cannot resume {run_dir}: it has no checkpoint yet. Start it again instead.")
-        if steps is not None:
-            config.steps = steps
-            config.validate()
+        config, changed = config.with_changes(**{"steps": steps, **(changes or {})})
     else:
         if config is None:
             raise ConfigError("fit needs a config or a run directory to resume.")
         config.validate()
         run_dir = pathlib.Path(run_dir) if run_dir else default_run_dir(config)
         _check_fresh_run_dir(run_dir)
-        checkpoint = None
 
     dataset = load_dataset(config.dataset, image_size=config.image_size)
     if config.class_names is None:
@@ -134,16 +138,28 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         strategy = make_strategy(config.strategy)
         chief = is_chief(strategy)
         config.version = __version__
-        if chief and resume is None:
-            run_dir.mkdir(parents=True, exist_ok=True)
-            write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
-        log(f"Run directory: {run_dir}")
 
         # Same seed, same initial weights, data order and training noise.
         keras.utils.set_random_seed(config.seed)
         with strategy.scope():
-            gan = build_compiled_gan(config)
-            start_step = restore_checkpoint(gan, checkpoint) if checkpoint else 0
+            try:
+                gan = build_compiled_gan(config)
+            except ValueError as error:
+                raise ConfigError(f"Cannot build {config.model} with these options: {error}") from None
+            start_step, checkpoint = 0, None
+            if resume is not None:
+                start_step, checkpoint = restore_latest_checkpoint(gan, run_dir, warn=log)
+                # The checkpoint holds the optimizers' learning rates; the config's win.
+                gan.d_optimizer.learning_rate = config.d_lr
+                gan.g_optimizer.learning_rate = config.g_lr
+
+        # Nothing is written before this point: a refused option leaves no trace.
+        if chief and (resume is None or changed):
+            run_dir.mkdir(parents=True, exist_ok=True)
+            write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
+        if changed:
+            log("Changed on resume: " + ", ".join(f"{k} {old} -> {new}" for k, (old, new) in changed.items()) + ".")
+        log(f"Run directory: {run_dir}")
         if start_step >= config.steps:
             log(f"Nothing to do: the run is at step {start_step} of {config.steps}.")
             return FitResult(run_dir, start_step, config, {})
@@ -192,7 +208,8 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             kept = f"the last good checkpoint is {last}" if last else "no checkpoint was written before it"
             raise TrainingDiverged(
                 f"Training stopped: {name} became {value} at step {failed_step}; {kept}. "
-                f"Try a lower learning rate or --mixed-precision off, then --resume {run_dir}."
+                f"Continue with lower learning rates: --resume {run_dir} --g-lr G --d-lr D "
+                f"(now {config.g_lr:g} and {config.d_lr:g})."
             )
         if chief:
             if checkpointer.last_step != step:

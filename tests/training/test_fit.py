@@ -294,3 +294,46 @@ def test_run_files_get_the_mode_the_umask_gives(npz_dataset, tmp_path):
     files = [run_dir / "config.json", list_checkpoints(run_dir)[-1][1], run_dir / "samples" / "step-000002.png"]
     for path in files + [run_dir / "metrics.csv"]:
         assert (path.stat().st_mode & 0o777) == 0o640, path
+
+
+def free_ports(count):
+    import socket
+
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+@pytest.mark.slow
+def test_two_worker_processes_train_and_only_the_chief_writes(npz_dataset, tmp_path):
+    workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
+    run_dir = tmp_path / "run"
+    command = [
+        sys.executable, "-m", "keras_signgan", "fit", "basic", str(npz_dataset), "--size", "tiny",
+        "--steps", "4", "--batch-size", "8", "--checkpoint-every", "2", "--strategy", "multiworker",
+        "--run-dir", str(run_dir),
+    ]
+    processes = []
+    for index in range(2):
+        env = dict(os.environ, TF_CONFIG=json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
+        processes.append(subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        ))
+    try:
+        outputs = [p.communicate(timeout=400) for p in processes]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+    for p, (_, err) in zip(processes, outputs):
+        assert p.returncode == 0, err[-3000:]
+    assert [step for step, _ in list_checkpoints(run_dir)] == [2, 4]
+    assert [int(r["step"]) for r in read_csv(run_dir / "metrics.csv")] == [1, 2, 3, 4]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["checkpoints", "config.json", "metrics.csv", "samples", "tensorboard"]
+    assert len(list((run_dir / "tensorboard").iterdir())) == 1  # the chief's events file only

@@ -16,6 +16,15 @@ from keras_signgan.models import MODEL_DEFAULTS, MODEL_NAMES
 
 SIZES = ("tiny", "small", "base")
 STRATEGIES = ("auto", "mirrored", "multiworker")
+# What `--resume` may change: the run's length and cadences, its learning rates and how it is
+# distributed. Everything else shapes the networks, the data or the loss, which a checkpoint
+# was trained for.
+RESUMABLE = (
+    "steps", "sample_every", "checkpoint_every", "log_every", "eval_every", "eval_samples",
+    "eval_features", "keep_checkpoints", "g_lr", "d_lr", "strategy",
+)
+# The transforms of layers/diff_augment.py (POLICIES there), named here without importing Keras.
+DIFFAUGMENT_PARTS = ("color", "translation", "cutout")
 
 # Per size preset, for models that keep a generator EMA: its decay. The average must span a
 # small part of the run: over a short run a long average mixes generators too different to
@@ -114,8 +123,52 @@ class TrainConfig:
             raise ConfigError(f"--lecam-weight must be >= 0. Received: {self.lecam_weight}.")
         if self.truncation is not None and self.truncation <= 0:
             raise ConfigError(f"--truncation must be > 0. Received: {self.truncation}.")
+        for name in ("g_lr", "d_lr"):
+            value = getattr(self, name)
+            if value is not None and not (0 < value < float("inf")):
+                raise ConfigError(f"--{name.replace('_', '-')} must be > 0 (e.g. 0.0002). Received: {value}.")
+        for name in ("beta_1", "beta_2", "ema_decay"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value < 1:
+                raise ConfigError(f"{name} must be in [0, 1). Received: {value}.")
+        if self.diffaugment:
+            parts = [p.strip() for p in self.diffaugment.split(",") if p.strip()]
+            unknown = [p for p in parts if p not in DIFFAUGMENT_PARTS]
+            if unknown:
+                raise ConfigError(
+                    f"Unknown --diffaugment part {', '.join(map(repr, unknown))}. "
+                    f"Valid parts: {', '.join(DIFFAUGMENT_PARTS)} (comma-separated; \"\" for none)."
+                )
+        side = self.image_size
+        if not isinstance(side, int) or side < 8 or side & (side - 1):
+            raise ConfigError(f"--image-size must be a power of two, at least 8 (e.g. 32). Received: {side}.")
+        if self.z_dim is not None and self.z_dim <= 0:
+            raise ConfigError(f"--z-dim must be > 0. Received: {self.z_dim}.")
+        if self.ema_start is not None and self.ema_start < 0:
+            raise ConfigError(f"ema_start must be >= 0. Received: {self.ema_start}.")
+        if self.n_critic is not None and self.n_critic < 1:
+            raise ConfigError(f"--n-critic must be >= 1. Received: {self.n_critic}.")
+        if self.eval_samples is not None and self.eval_samples < 1:
+            raise ConfigError(f"--eval-samples must be >= 1. Received: {self.eval_samples}.")
         if self.jit_compile not in ("auto", "on", "off"):
             raise ConfigError(f"jit_compile must be auto, on or off. Received: {self.jit_compile!r}.")
+
+    def with_changes(self, **changes):
+        """For `--resume`: a copy with `changes` (options in RESUMABLE) applied and validated,
+        and `{name: (old, new)}` of the values that changed. Other options are refused by name."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        refused = sorted(set(changes) - set(RESUMABLE))
+        if refused:
+            flags = ", ".join(f"--{name.replace('_', '-')}" for name in refused)
+            allowed = ", ".join(f"--{name.replace('_', '-')}" for name in RESUMABLE)
+            raise ConfigError(
+                f"--resume cannot change {flags}: the checkpoint was trained with the run's own value. "
+                f"It can change {allowed}; start a new run for the others."
+            )
+        config = dataclasses.replace(self, **changes)
+        config.validate()
+        changed = {k: (getattr(self, k), v) for k, v in changes.items() if getattr(self, k) != v}
+        return config, changed
 
     def to_dict(self):
         return dataclasses.asdict(self)

@@ -8,12 +8,24 @@ import shutil
 import tempfile
 
 
+def _umask():
+    # os.umask can only be read by setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _give_normal_mode(path, is_dir):
+    """mkstemp/mkdtemp make 0600/0700 entries: give them what a plain open() would."""
+    os.chmod(path, (0o777 if is_dir else 0o666) & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_path(path, is_dir=False):
     """Yield a temporary path beside `path`; rename it onto `path` only on success.
 
-    Write the file (or, with `is_dir=True`, fill the directory) at the yielded path. If the
-    block raises, the temporary file or directory is removed and `path` is left as it was.
+    Write the file (or, with `is_dir=True`, fill the directory) at the yielded path. The
+    result gets the mode the umask gives a new file or directory. If the block raises, the temporary file or directory is removed and `path` is left as it was.
     """
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -26,6 +38,8 @@ def atomic_path(path, is_dir=False):
         tmp = pathlib.Path(name)
     try:
         yield tmp
+        if tmp.exists():
+            _give_normal_mode(tmp, is_dir)
         if is_dir:
             if path.exists():
                 shutil.rmtree(path)

@@ -22,6 +22,7 @@ newest `keep` are kept. Loading never unpickles (`allow_pickle=False`).
 import datetime
 import pathlib
 import re
+import sys
 
 import numpy as np
 from keras import ops
@@ -111,34 +112,79 @@ def save_checkpoint(gan, run_dir, keep=3):
     return path
 
 
+def _read_arrays(path):
+    """Every array of a checkpoint file, read fully now; RunError if the file is damaged."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+    except Exception as error:  # BadZipFile, zlib.error, EOFError, OSError, ValueError, ...
+        raise UnreadableCheckpoint(f"Cannot read checkpoint {path}: {type(error).__name__}: {error}.") from None
+
+
+class UnreadableCheckpoint(RunError):
+    """A checkpoint file that is truncated or otherwise damaged."""
+
+
 def restore_checkpoint(gan, path, include_optimizers=True):
     """Load the checkpoint at `path` into a GAN built from the same config; return its step.
 
     With `include_optimizers=True` (to continue training) the GAN must be compiled; without,
-    only the networks, EMA and step are restored (for sampling and export).
+    only the networks, EMA and step are restored (for sampling and export). Every value is
+    checked before any variable is assigned, so a refused checkpoint changes nothing.
     """
     path = pathlib.Path(path)
-    try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise RunError(f"Cannot read checkpoint {path}: {error}. Resume from an older one by deleting it.") from None
-    with data:
-        for group, variables in _groups(gan, include_optimizers).items():
-            keys = sorted(k for k in data.files if k.startswith(group + "/"))
-            if len(keys) != len(variables):
+    arrays = _read_arrays(path)
+    if "__step__" not in arrays:
+        raise UnreadableCheckpoint(f"Cannot read checkpoint {path}: it has no __step__ entry.")
+    assignments = []
+    for group, variables in _groups(gan, include_optimizers).items():
+        keys = sorted(k for k in arrays if k.startswith(group + "/"))
+        if len(keys) != len(variables):
+            raise RunError(
+                f"Checkpoint {path} holds {len(keys)} {group} variables, the model has "
+                f"{len(variables)}: it was written by a different configuration."
+            )
+        for key, variable in zip(keys, variables):
+            value = arrays[key]
+            if tuple(value.shape) != tuple(variable.shape):
                 raise RunError(
-                    f"Checkpoint {path} holds {len(keys)} {group} variables, the model has "
-                    f"{len(variables)}: it was written by a different configuration."
+                    f"Checkpoint {path}: {variable.path} has shape {value.shape}, the model "
+                    f"expects {tuple(variable.shape)}: it was written by a different configuration."
                 )
-            for key, variable in zip(keys, variables):
-                value = data[key]
-                if tuple(value.shape) != tuple(variable.shape):
-                    raise RunError(
-                        f"Checkpoint {path}: {variable.path} has shape {value.shape}, the model "
-                        f"expects {tuple(variable.shape)}: it was written by a different configuration."
-                    )
-                variable.assign(value)
-        return int(data["__step__"])
+            assignments.append((variable, value))
+    for variable, value in assignments:
+        variable.assign(value)
+    return int(arrays["__step__"])
+
+
+def restore_latest_checkpoint(gan, run_dir, include_optimizers=True, warn=None):
+    """Restore the newest checkpoint of `run_dir` that reads; return `(step, path)`.
+
+    A damaged checkpoint (a crash of the disk, a truncated copy) is skipped with one warning
+    through `warn` naming it, and the next older one is tried. A checkpoint that reads but
+    does not fit the model is refused (RunError): the run's config no longer matches it.
+    """
+    found = list_checkpoints(run_dir)
+    if not found:
+        raise RunError(f"Run directory {run_dir} has no checkpoint yet (checkpoints/ckpt-*.npz).")
+    skipped = []
+    for _, path in reversed(found):
+        try:
+            step = restore_checkpoint(gan, path, include_optimizers=include_optimizers)
+        except UnreadableCheckpoint as error:
+            skipped.append((path, error))
+            continue
+        if skipped and warn is not None:
+            names = ", ".join(p.name for p, _ in skipped)
+            warn(f"Warning: skipped unreadable checkpoint {names} ({skipped[0][1]}); restored {path.name}.")
+        return step, path
+    raise RunError(
+        f"No checkpoint of {run_dir} can be read ({skipped[-1][1]}). Start the run again."
+    )
+
+
+def _warn(message):
+    print(message, file=sys.stderr)
 
 
 def load_run(run_dir, checkpoint=None):
@@ -150,10 +196,10 @@ def load_run(run_dir, checkpoint=None):
     """
     run_dir = pathlib.Path(run_dir)
     config = read_config(run_dir)
-    checkpoint = checkpoint or latest_checkpoint(run_dir)
-    if checkpoint is None:
-        raise RunError(f"Run directory {run_dir} has no checkpoint yet (checkpoints/ckpt-*.npz).")
     gan = build_gan(config)
-    step = restore_checkpoint(gan, checkpoint, include_optimizers=False)
+    if checkpoint is not None:
+        step = restore_checkpoint(gan, checkpoint, include_optimizers=False)
+    else:
+        step, _ = restore_latest_checkpoint(gan, run_dir, include_optimizers=False, warn=_warn)
     gan.refresh_ema_statistics()
     return config, gan, step

@@ -28,6 +28,13 @@ def test_json_round_trip():
         (dict(batch_size=-1), "--batch-size must be > 0"),
         (dict(truncation=0.0), "--truncation must be > 0"),
         (dict(colour="red"), "Unknown config keys: colour"),
+        (dict(g_lr=-0.001), "--g-lr must be > 0"),
+        (dict(d_lr=0.0), "--d-lr must be > 0"),
+        (dict(beta_1=1.0), r"beta_1 must be in \[0, 1\)"),
+        (dict(beta_2=-0.1), r"beta_2 must be in \[0, 1\)"),
+        (dict(ema_decay=1.5), r"ema_decay must be in \[0, 1\)"),
+        (dict(diffaugment="color,colour"), "Unknown --diffaugment part 'colour'"),
+        (dict(image_size=12), "--image-size must be a power of two"),
     ],
 )
 def test_bad_values_name_the_option(kwargs, message):
@@ -61,3 +68,13 @@ def test_config_json_from_before_layout_revisions_reads_as_revision_1():
     del data["arch_revision"]
     assert TrainConfig.from_dict(data).arch_revision == 1
     assert TrainConfig.from_dict(config.to_dict()).arch_revision == 2
+
+
+def test_resume_changes_only_what_is_safe():
+    config = TrainConfig.create("biggan", "lsa16", size="tiny")
+    changed_config, changed = config.with_changes(steps=20, g_lr=0.001, d_lr=None)
+    assert changed_config.steps == 20 and changed == {"steps": (12, 20), "g_lr": (config.g_lr, 0.001)}
+    with pytest.raises(ConfigError, match="--resume cannot change --batch-size, --z-dim"):
+        config.with_changes(z_dim=8, batch_size=4)
+    with pytest.raises(ConfigError, match="--g-lr must be > 0"):
+        config.with_changes(g_lr=-1.0)

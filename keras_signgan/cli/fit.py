@@ -47,17 +47,32 @@ def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **opti
       signgan fit biggan lsa16 --size small --steps 2000
       signgan fit wcgan lsa64 --size base --batch-size 128
       signgan fit biggan ./my_handshapes --image-size 32
-      signgan fit --resume runs/biggan-lsa16-20260101-120000
+      signgan fit --resume runs/biggan-lsa16-20260101-120000 --steps 4000 --g-lr 0.00005
+
+    With --resume, only --steps, the cadences (--sample-every, --checkpoint-every,
+    --log-every, --eval-every, --eval-samples, --eval-features), --g-lr, --d-lr and
+    --strategy may be given; the change is recorded in the run's config.json.
     """
     if resume:
         if run_dir:
             raise UserError("Use either --run-dir (a new run) or --resume (an existing one), not both.")
-        if dry_run:
-            from keras_signgan.runs import read_config  # heavy (NumPy, TensorFlow): kept out of --help
+        if model or dataset:
+            raise UserError("--resume continues the run's own model and dataset: drop MODEL and DATASET.")
+        # Only what the user typed is a change; click's defaults are not.
+        ctx = click.get_current_context()
+        given = {
+            name: value for name, value in options.items()
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        }
+        if ctx.get_parameter_source("mixed_precision") is not click.core.ParameterSource.DEFAULT:
+            given["mixed_precision"] = mixed_precision
+        from keras_signgan.runs import read_config  # heavy (NumPy, TensorFlow): kept out of --help
 
-            click.echo(read_config(resume).to_json())
+        config, _ = read_config(resume).with_changes(steps=steps, **given)  # refuse before loading anything
+        if dry_run:
+            click.echo(config.to_json())
             return
-        result = _run(resume=resume, steps=steps)
+        result = _run(resume=resume, steps=steps, changes=given)
     else:
         if not model or not dataset:
             raise UserError("Give MODEL and DATASET (e.g. `signgan fit biggan lsa16`), or --resume RUN_DIR.")

@@ -148,7 +148,9 @@ def evaluate(
                 f"{real.num_classes}{' with other names' if real.num_classes == generator.num_classes else ''}: "
                 "pass the dataset it was trained on with --dataset."
             )
-    num_samples = int(num_samples or (len(real) if real is not None else 10_000))
+    if num_samples is None:  # 0 is a mistake to report, not a request for the default
+        num_samples = len(real) if real is not None else 10_000
+    num_samples = int(num_samples)
     if num_samples < 2:
         raise MetricError(f"--num-samples must be at least 2 (a covariance needs two images). Received: {num_samples}.")
     labels = balanced_labels(list(range(generator.num_classes)), num=num_samples)

@@ -220,6 +220,16 @@ class ConditionalGAN(keras.Model):
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras (tensorflow/trainer.py) pulls the first distributed batch and reduces it
+        # across replicas eagerly to build the model symbolically. Under
+        # MultiWorkerMirroredStrategy that eager cross-worker reduce fails ("Attempt to
+        # convert a value (PerReplica...) to a Tensor"). Networks and optimizers are built
+        # eagerly here, so there is nothing left to build.
+        if all(layer.built for layer in self._flatten_layers()):
+            return
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
     def call(self, inputs, training=False):
         z, labels = inputs
         return self.generator([z, labels], training=training)
@@ -309,7 +319,12 @@ class ConditionalGAN(keras.Model):
         self.g_loss_tracker.update_state(g_loss * replicas)
         self.d_real_tracker.update_state(ops.mean(ops.cast(real_logits, "float32")))
         self.d_fake_tracker.update_state(ops.mean(ops.cast(fake_logits, "float32")))
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras reduces multi-worker logs with reduce("MEAN", axis=0), which refuses
+            # scalars; one-element vectors reduce to the scalar mean.
+            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
 
     def refresh_ema_statistics(self, num_samples=512, seed=0):
         """Recompute the EMA generator's batch-norm statistics from its own activations.

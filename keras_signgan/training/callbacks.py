@@ -17,6 +17,7 @@ from keras import ops
 from keras_signgan import plots
 from keras_signgan.errors import RunError
 from keras_signgan.generators import generator_from_gan
+from keras_signgan.io_utils import atomic_path
 from keras_signgan.metrics.evaluate import evaluate
 from keras_signgan.metrics.features import load_extractor
 from keras_signgan.runs import EVALUATIONS_FILE, METRICS_FILE, SAMPLES_DIR, save_checkpoint
@@ -93,10 +94,12 @@ class MetricsLogger(keras.callbacks.Callback):
         if self.path.exists() and self.initial_step > 0:
             with open(self.path, newline="") as file:
                 rows = [r for r in csv.DictReader(file) if r.get("step") and int(r["step"]) <= self.initial_step]
-        with open(self.path, "w", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=self.columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
+        # Rewritten under a temporary name: a crash here never loses the rows kept so far.
+        with atomic_path(self.path) as tmp:
+            with open(tmp, "w", newline="") as file:
+                writer = csv.DictWriter(file, fieldnames=self.columns, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(rows)
 
     def write_row(self, step, values):
         with open(self.path, "a", newline="") as file:

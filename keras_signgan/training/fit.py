@@ -1,8 +1,12 @@
 """`fit`: build the data pipeline, the GAN and the strategy, and run `model.fit`."""
 
 import dataclasses
+import json
+import os
 import pathlib
+import shutil
 import sys
+import tempfile
 
 import keras
 import tensorflow as tf
@@ -20,8 +24,9 @@ from keras_signgan.runs import (
     default_run_dir,
     is_run_dir,
     latest_checkpoint,
+    list_checkpoints,
     read_config,
-    restore_checkpoint,
+    restore_latest_checkpoint,
     save_checkpoint,
 )
 from keras_signgan.training import callbacks as cb
@@ -61,6 +66,21 @@ def is_chief(strategy):
     return resolver.task_type == "chief" or (resolver.task_type == "worker" and resolver.task_id == 0)
 
 
+def is_chief_task():
+    """Whether this process is the chief of a TF_CONFIG cluster (or there is none): worker 0
+    when the cluster has no "chief" task."""
+    try:
+        task = json.loads(os.environ.get("TF_CONFIG") or "{}").get("task", {})
+        cluster = json.loads(os.environ.get("TF_CONFIG") or "{}").get("cluster", {})
+    except (ValueError, AttributeError):
+        return True
+    if not task:
+        return True
+    if task.get("type") == "chief":
+        return True
+    return task.get("type") == "worker" and int(task.get("index", 0)) == 0 and "chief" not in cluster
+
+
 def build_compiled_gan(config):
     """Build the GAN of `config` and compile it with its two Adam optimizers."""
     gan = build_gan(config)
@@ -80,38 +100,42 @@ def _check_fresh_run_dir(run_dir):
         )
 
 
-def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=True, extra_callbacks=()):
+def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=True, extra_callbacks=(), changes=None):
     """Train a GAN; return a `FitResult`.
+
+    Everything is checked (options, dataset, network build, checkpoint) before the run
+    directory or any file in it is written.
 
     Args:
         config: TrainConfig for a new run (ignored with `resume`).
         run_dir: str/path or None. Where the run is written; None makes
             `runs/<model>-<dataset>-<timestamp>`. Must not exist or be empty.
-        resume: str/path or None. A run directory to continue from its newest checkpoint.
+        resume: str/path or None. A run directory to continue from its newest readable
+            checkpoint.
         steps: int or None. With `resume`, a new total step count (to extend a run).
         log: callable taking a str, for one-line messages. Defaults to stderr.
         progress: bool. Show a progress bar.
         extra_callbacks: more Keras callbacks.
+        changes: dict or None. With `resume`, other options to change (see
+            `config.RESUMABLE`); recorded in config.json and logged.
     """
     log = log or (lambda message: print(message, file=sys.stderr))
+    changed = {}
     if resume is not None:
         run_dir = pathlib.Path(resume)
         if not is_run_dir(run_dir):
             raise RunError(f"Cannot resume {run_dir}: it has no {CONFIG_FILE} (not a run directory).")
         config = read_config(run_dir)
-        checkpoint = latest_checkpoint(run_dir)
-        if checkpoint is None:
+        if not list_checkpoints(run_dir):
             raise RunError(f"Cannot resume {run_dir}: it has no checkpoint yet. Start it again instead.")
-        if steps is not None:
-            config.steps = steps
-            config.validate()
+        config, changed = config.with_changes(**{"steps": steps, **(changes or {})})
     else:
         if config is None:
             raise ConfigError("fit needs a config or a run directory to resume.")
         config.validate()
         run_dir = pathlib.Path(run_dir) if run_dir else default_run_dir(config)
-        _check_fresh_run_dir(run_dir)
-        checkpoint = None
+        if config.strategy != "multiworker" or is_chief_task():
+            _check_fresh_run_dir(run_dir)
 
     dataset = load_dataset(config.dataset, image_size=config.image_size)
     if config.class_names is None:
@@ -127,23 +151,43 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             f"Use --batch-size {len(dataset)} or smaller."
         )
 
+    cleanup = []
     previous_policy = keras.mixed_precision.global_policy()
     if config.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_float16")
     try:
         strategy = make_strategy(config.strategy)
         chief = is_chief(strategy)
+        user_run_dir = run_dir
+        if not chief:
+            # Every worker must run the chief's callbacks: reading the synchronised trackers
+            # for a checkpoint is a collective op the others have to join, or the chief
+            # waits forever. The others write into a directory of their own, removed below.
+            run_dir = pathlib.Path(tempfile.mkdtemp(prefix="signgan-worker-"))
+            cleanup.append(run_dir)
         config.version = __version__
-        if chief and resume is None:
-            run_dir.mkdir(parents=True, exist_ok=True)
-            write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
-        log(f"Run directory: {run_dir}")
 
         # Same seed, same initial weights, data order and training noise.
         keras.utils.set_random_seed(config.seed)
         with strategy.scope():
-            gan = build_compiled_gan(config)
-            start_step = restore_checkpoint(gan, checkpoint) if checkpoint else 0
+            try:
+                gan = build_compiled_gan(config)
+            except ValueError as error:
+                raise ConfigError(f"Cannot build {config.model} with these options: {error}") from None
+            start_step, checkpoint = 0, None
+            if resume is not None:
+                start_step, checkpoint = restore_latest_checkpoint(gan, user_run_dir, warn=log)
+                # The checkpoint holds the optimizers' learning rates; the config's win.
+                gan.d_optimizer.learning_rate = config.d_lr
+                gan.g_optimizer.learning_rate = config.g_lr
+
+        # Nothing is written before this point: a refused option leaves no trace.
+        if resume is None or changed:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
+        if changed:
+            log("Changed on resume: " + ", ".join(f"{k} {old} -> {new}" for k, (old, new) in changed.items()) + ".")
+        log(f"Run directory: {run_dir}")
         if start_step >= config.steps:
             log(f"Nothing to do: the run is at step {start_step} of {config.steps}.")
             return FitResult(run_dir, start_step, config, {})
@@ -163,16 +207,16 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         callbacks = [guard]
         if progress:
             callbacks.append(cb.TrainingProgress(config.steps, start_step))
-        if chief:
-            metrics_logger = cb.MetricsLogger(run_dir, config.log_every, writer, guard, initial_step=start_step)
-            callbacks += [metrics_logger, samples, checkpointer]
-            if config.eval_every:
-                callbacks.append(
-                    cb.PeriodicEvaluation(
-                        run_dir, config.eval_every, writer, config,
-                        num_samples=config.eval_samples or min(len(dataset), 2000), features=config.eval_features,
-                    )
+        # Every worker: the chief into the run directory, the others into their own.
+        metrics_logger = cb.MetricsLogger(run_dir, config.log_every, writer, guard, initial_step=start_step)
+        callbacks += [metrics_logger, samples, checkpointer]
+        if config.eval_every:
+            callbacks.append(
+                cb.PeriodicEvaluation(
+                    run_dir, config.eval_every, writer, config,
+                    num_samples=config.eval_samples or min(len(dataset), 2000), features=config.eval_features,
                 )
+            )
         callbacks += list(extra_callbacks)
 
         try:
@@ -192,16 +236,18 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             kept = f"the last good checkpoint is {last}" if last else "no checkpoint was written before it"
             raise TrainingDiverged(
                 f"Training stopped: {name} became {value} at step {failed_step}; {kept}. "
-                f"Try a lower learning rate or --mixed-precision off, then --resume {run_dir}."
+                f"Continue with lower learning rates: --resume {run_dir} --g-lr G --d-lr D "
+                f"(now {config.g_lr:g} and {config.d_lr:g})."
             )
-        if chief:
-            if checkpointer.last_step != step:
-                save_checkpoint(gan, run_dir, keep=config.keep_checkpoints)
-            if samples.last_step != step:
-                samples.set_model(gan)
-                samples.write(step)
+        if checkpointer.last_step != step:
+            save_checkpoint(gan, run_dir, keep=config.keep_checkpoints)
+        if samples.last_step != step:
+            samples.set_model(gan)
+            samples.write(step)
         writer.close()
-        log(f"Finished at step {step}. Run directory: {run_dir}")
-        return FitResult(run_dir, step, config, history.history if history else {})
+        log(f"Finished at step {step}. Run directory: {user_run_dir}")
+        return FitResult(user_run_dir, step, config, history.history if history else {})
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
+        for folder in cleanup:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -79,6 +79,7 @@ def test_evaluate_cli_writes_json(toy, tmp_path):
     "args, message",
     [
         (["--num-samples", "1"], "at least 2"),
+        (["--num-samples", "0"], "at least 2"),
         (["--metrics", "fid,isc"], "Unknown metrics isc"),
         (["--features", "missing.keras"], "no such file"),
         (["--features", "{junk}"], "not a loadable Keras model"),

@@ -92,7 +92,7 @@ def test_resume_continues_exactly(npz_dataset, tmp_path):
 
 
 def test_non_finite_loss_stops_the_run_and_keeps_good_checkpoints(npz_dataset, tmp_path):
-    config = tiny_config("basic", npz_dataset, steps=6, checkpoint_every=1, d_lr=float("inf"))
+    config = tiny_config("basic", npz_dataset, steps=6, checkpoint_every=1, d_lr=1e30)  # valid but diverging
     with pytest.raises(TrainingDiverged, match="became"):
         fit(config, run_dir=tmp_path / "run", progress=False)
     for _, path in list_checkpoints(tmp_path / "run"):
@@ -214,3 +214,126 @@ def test_cli_fit_on_the_real_lsa16(real_lsa16_zip, tmp_path):
     assert [step for step, _ in list_checkpoints(run_dir)] == [6, 12]
     assert sorted(p.name for p in (run_dir / "samples").iterdir()) == ["step-000006.png", "step-000012.png"]
     assert [int(r["step"]) for r in read_csv(run_dir / "metrics.csv")] == list(range(1, 13))
+
+
+def test_a_truncated_newest_checkpoint_falls_back_to_the_previous_one(npz_dataset, tmp_path):
+    run_dir = tmp_path / "run"
+    fit(tiny_config("basic", npz_dataset, steps=4), run_dir=run_dir, progress=False)
+    newest = list_checkpoints(run_dir)[-1][1]
+    with open(newest, "r+b") as file:
+        file.truncate(100)
+    messages = []
+    result = fit(resume=run_dir, steps=6, log=messages.append, progress=False)
+    assert result.step == 6
+    warnings = [m for m in messages if "skipped" in m]
+    assert len(warnings) == 1 and newest.name in warnings[0]
+    assert any("ckpt-0000002.npz at step 2" in m for m in messages)
+
+
+def test_resume_changes_the_options_it_can_and_refuses_the_others_by_name(npz_dataset, tmp_path):
+    run_dir = tmp_path / "run"
+    fit(tiny_config("basic", npz_dataset, steps=2), run_dir=run_dir, progress=False)
+    before = (run_dir / "config.json").read_text()
+    result = run_cli("fit", "--resume", run_dir, "--z-dim", "8", "--steps", "3")
+    assert result.exit_code == 2 and "--resume cannot change --z-dim" in result.output
+    assert "Traceback" not in result.output and (run_dir / "config.json").read_text() == before
+    assert [s for s, _ in list_checkpoints(run_dir)] == [2]
+
+    result = run_cli("fit", "--resume", run_dir, "--steps", "3", "--g-lr", "0.5", "--checkpoint-every", "3")
+    assert result.exit_code == 0, result.output
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["g_lr"] == 0.5 and config["steps"] == 3 and config["checkpoint_every"] == 3
+    assert "Changed on resume:" in result.output and "-> 0.5" in result.output
+    with np.load(list_checkpoints(run_dir)[-1][1]) as data:
+        rates = sorted(float(data[k]) for k in data.files if data[k].shape == () and data[k].dtype.kind == "f")
+    assert 0.5 in rates  # the generator's Adam trained on with the new rate
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["biggan", "--diffaugment", "colour"], "Unknown --diffaugment part 'colour'"),
+        (["biggan", "--z-dim", "3"], "--z-dim 3 is too small"),
+        (["basic", "--image-size", "12"], "--image-size must be a power of two"),
+        (["basic", "--g-lr", "-0.001"], "--g-lr must be > 0"),
+        (["basic", "--d-lr", "-1"], "--d-lr must be > 0"),
+    ],
+)
+def test_refused_options_exit_2_and_write_nothing(args, message, npz_dataset, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model, *rest = args
+    result = run_cli("fit", model, npz_dataset, "--size", "tiny", "--steps", "1", *rest)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "runs").exists()
+    result = run_cli("fit", model, npz_dataset, "--size", "tiny", "--steps", "1", *rest, "--run-dir", tmp_path / "D")
+    assert result.exit_code == 2 and not (tmp_path / "D").exists()
+
+
+def test_rewriting_metrics_csv_on_resume_is_atomic(npz_dataset, tmp_path, monkeypatch):
+    run_dir = tmp_path / "run"
+    fit(tiny_config("basic", npz_dataset, steps=2), run_dir=run_dir, progress=False)
+    before = (run_dir / "metrics.csv").read_text()
+
+    def crash(self, rows):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(csv.DictWriter, "writerows", crash)
+    with pytest.raises(OSError, match="disk full"):
+        fit(resume=run_dir, steps=4, progress=False)
+    assert (run_dir / "metrics.csv").read_text() == before
+
+
+def test_run_files_get_the_mode_the_umask_gives(npz_dataset, tmp_path):
+    old = os.umask(0o027)
+    try:
+        fit(tiny_config("basic", npz_dataset, steps=2), run_dir=tmp_path / "run", progress=False)
+    finally:
+        os.umask(old)
+    run_dir = tmp_path / "run"
+    files = [run_dir / "config.json", list_checkpoints(run_dir)[-1][1], run_dir / "samples" / "step-000002.png"]
+    for path in files + [run_dir / "metrics.csv"]:
+        assert (path.stat().st_mode & 0o777) == 0o640, path
+
+
+def free_ports(count):
+    import socket
+
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+@pytest.mark.slow
+def test_two_worker_processes_train_and_only_the_chief_writes(npz_dataset, tmp_path):
+    workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
+    run_dir = tmp_path / "run"
+    command = [
+        sys.executable, "-m", "keras_signgan", "fit", "basic", str(npz_dataset), "--size", "tiny",
+        "--steps", "4", "--batch-size", "8", "--checkpoint-every", "2", "--strategy", "multiworker",
+        "--run-dir", str(run_dir),
+    ]
+    processes = []
+    for index in range(2):
+        env = dict(os.environ, TF_CONFIG=json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
+        processes.append(subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        ))
+    try:
+        outputs = [p.communicate(timeout=400) for p in processes]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+    for p, (_, err) in zip(processes, outputs):
+        assert p.returncode == 0, err[-3000:]
+    assert [step for step, _ in list_checkpoints(run_dir)] == [2, 4]
+    assert [int(r["step"]) for r in read_csv(run_dir / "metrics.csv")] == [1, 2, 3, 4]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["checkpoints", "config.json", "metrics.csv", "samples", "tensorboard"]
+    assert len(list((run_dir / "tensorboard").iterdir())) == 1  # the chief's events file only

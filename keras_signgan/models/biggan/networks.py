@@ -4,6 +4,7 @@ in the smaller presets)."""
 import keras
 from keras import ops
 
+from keras_signgan.errors import ConfigError
 from keras_signgan.layers import SelfAttention, maybe_spectral_norm
 from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
 from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
@@ -30,7 +31,10 @@ def full_resolution_filters(widths, arch_revision=2):
 def latent_chunks(z_dim, num_chunks):
     """Sizes of BigGAN's hierarchical latent chunks: equal, the first taking the remainder."""
     if z_dim < num_chunks:
-        raise ValueError(f"z_dim={z_dim} is too small to split over {num_chunks} chunks.")
+        raise ConfigError(
+            f"--z-dim {z_dim} is too small: BigGAN splits z over {num_chunks} chunks at this image size. "
+            f"Use --z-dim {num_chunks} or more."
+        )
     chunk = z_dim // num_chunks
     return [z_dim - chunk * (num_chunks - 1)] + [chunk] * (num_chunks - 1)
 

@@ -78,11 +78,11 @@ def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path,
         assert not set(hashes) & {h for h, t in zip(all_hashes, test) if t}
         assert set(hashes) <= {h for h, t in zip(all_hashes, test) if not t}
         per_class = np.bincount(trained_on.labels, minlength=3)
-        expected = 9 if run_record["fraction"] == 1 else round(0.5 * 9)  # 2 training subjects x 3 per class
+        expected = 6 if run_record["fraction"] == 1 else 3  # 2 training subjects x 3 per class, or half of it
         assert list(per_class) == [expected] * 3 and trained_on.class_names == CLASSES
         assert gan["batch_size"] == min(16, len(trained_on)) and gan["batch_size_requested"] == 16
         assert config.batch_size == gan["batch_size"]
-    assert results["gans"]["0-f0.5"]["batch_size"] == 12 < 16  # capped to the cell's images, recorded
+    assert results["gans"]["0-f0.5"]["batch_size"] == 9 < 16  # capped to the cell's images, recorded
 
     # Resume: finished GANs are reused, an unfinished one is resumed, only missing cells run.
     saved = json.loads((out / "results.json").read_text())

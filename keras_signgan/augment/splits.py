@@ -34,3 +34,42 @@ def train_test_split(dataset, split, repeat, test_fraction=0.2, seed=0):
     test_subjects = np.take(unique, range(start, start + per_test), mode="wrap")
     test_mask = np.isin(subjects, test_subjects)
     return np.flatnonzero(~test_mask), np.flatnonzero(test_mask), {"test_subjects": sorted(int(s) for s in test_subjects)}
+
+
+def fold_split(dataset, split, fold, folds, test_fraction=0.2, seed=0):
+    """`(train_indices, test_indices, info)` for fold `fold` of `folds`.
+
+    `subject`: the subjects, shuffled once by `seed`, are partitioned into `folds` groups and
+    fold k tests on group k, so every subject is tested exactly once (`folds` = number of
+    subjects is leave-one-subject-out). `random`: `train_test_split`'s repeat `fold`.
+    The folds depend only on `(dataset, split, folds, seed)`, so every condition of the
+    experiment sees the same folds and comparisons between conditions are paired.
+    """
+    if split != "subject":
+        return train_test_split(dataset, split, fold, test_fraction, seed)
+    subjects = dataset.metadata.get("subject")
+    if subjects is None:
+        raise DatasetError(
+            f"{dataset.name} has no subject metadata, so --split subject is unavailable for it; use --split random."
+        )
+    unique = np.random.default_rng(seed).permutation(np.unique(subjects))
+    if not 2 <= folds <= len(unique):
+        raise DatasetError(
+            f"--folds {folds} does not fit {dataset.name}'s {len(unique)} subjects: use 2 to {len(unique)} folds."
+        )
+    test_subjects = np.array_split(unique, folds)[fold]
+    test_mask = np.isin(subjects, test_subjects)
+    return np.flatnonzero(~test_mask), np.flatnonzero(test_mask), {"test_subjects": sorted(int(s) for s in test_subjects)}
+
+
+def reduce_fraction(labels, fraction, seed=0):
+    """Sorted indices of about `fraction` of each class (at least one image per class)."""
+    labels = np.asarray(labels)
+    if fraction >= 1:
+        return np.arange(len(labels))
+    rng = np.random.default_rng(seed)
+    kept = []
+    for cls in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == cls))
+        kept.extend(members[: max(1, int(round(len(members) * fraction)))].tolist())
+    return np.sort(np.asarray(kept, dtype=int))

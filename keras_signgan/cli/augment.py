@@ -4,43 +4,78 @@ import pathlib
 
 import click
 
-from keras_signgan.cli.main import cli
+from keras_signgan.cli.main import UserError, cli
+from keras_signgan.config import SIZES
+from keras_signgan.models import LOSSES, MODEL_NAMES
+
+POSITIVE = click.IntRange(min=1)
 
 
 @cli.command()
 @click.argument("dataset")
-@click.option("--generator", "generator_source", required=True, type=click.Path(), help="An export (saved_models/...) or a run directory.")
-@click.option("--ratios", default="0,25,50,100,200", show_default=True, help="Generated images as % of the real training set.")
-@click.option("--repeats", type=click.IntRange(1), default=3, show_default=True, help="Splits per condition.")
+@click.option("--model", type=click.Choice(MODEL_NAMES), help="Train one GAN of this family per fold and fraction, on that cell's real training images only (leak-free).")
+@click.option("--generator", "generator_source", type=click.Path(), help="A generator trained elsewhere (export or run directory); flagged: it may have seen the test images.")
+@click.option("--size", type=click.Choice(SIZES), default="small", show_default=True, help="GAN size preset (with --model).")
+@click.option("--gan-steps", type=POSITIVE, help="Steps per GAN (with --model). Default: by --size.")
+@click.option("--gan-batch-size", type=POSITIVE, help="GAN batch size; capped to a cell's image count. Default: by --size.")
+@click.option("--loss", type=click.Choice(LOSSES), help="GAN loss override (with --model).")
+@click.option("--diffaugment", help='GAN DiffAugment policy (with --model); "" for none.')
+@click.option("--lecam-weight", type=click.FloatRange(min=0), help="GAN LeCam weight (with --model).")
+@click.option("--g-lr", type=float, help="GAN generator learning rate (with --model).")
+@click.option("--d-lr", type=float, help="GAN discriminator learning rate (with --model).")
+@click.option("--z-dim", type=POSITIVE, help="GAN latent size (with --model).")
+@click.option("--n-critic", type=POSITIVE, help="GAN discriminator steps per generator step (with --model).")
+@click.option("--truncation", type=float, help="Truncation of the generated images (with --model).")
+@click.option("--train-fractions", default="1", show_default=True, help="Fractions of each fold's real training part (per class), e.g. 0.1,0.25,1.")
+@click.option("--ratios", default="0,25,50,100,200", show_default=True, help="Generated images as % of the real training part.")
 @click.option("--split", type=click.Choice(["random", "subject"]), default="random", show_default=True, help="random: stratified; subject: test subjects never seen in training.")
-@click.option("--epochs", type=click.IntRange(1), default=40, show_default=True, help="The classifier's most epochs (early stopping).")
-@click.option("--classical/--no-classical", default=True, show_default=True, help="Also train the classical-augmentation baseline.")
-@click.option("--test-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2, show_default=True)
-@click.option("--width", type=click.IntRange(1), default=32, show_default=True, help="Classifier width (channels of its first stage).")
+@click.option("--folds", type=click.IntRange(2), help="With --split subject: subjects in K folds, each tested once (K = subjects: leave-one-subject-out).")
+@click.option("--repeats", type=POSITIVE, default=3, show_default=True, help="With --split random: random splits.")
+@click.option("--epochs", type=POSITIVE, default=40, show_default=True, help="The classifier's most epochs (early stopping).")
+@click.option("--classical/--no-classical", default=True, show_default=True, help="Also train the classical-augmentation conditions.")
+@click.option("--synthetic/--no-synthetic", default=True, show_default=True, help="Also train on generated images only (classification accuracy score).")
+@click.option("--test-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2, show_default=True, help="With --split random (or subject without --folds).")
+@click.option("--width", type=POSITIVE, default=32, show_default=True, help="Classifier width (channels of its first stage).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(), help="Results folder. Default: augment-<dataset>-<split>/.")
-@click.option("--resume", is_flag=True, help="Complete an interrupted experiment in --out.")
-def augment(dataset, generator_source, ratios, repeats, split, epochs, classical, test_fraction, width, seed, out, resume):
-    """Train a handshape classifier on DATASET with 0..N% generated images added; report accuracy.
+@click.option("--resume", is_flag=True, help="Complete an interrupted experiment in --out (finished GANs and cells are reused).")
+@click.option("--dry-run", is_flag=True, help="Print the plan (GANs, classifier fits) and exit.")
+def augment(dataset, model, generator_source, size, gan_steps, gan_batch_size, train_fractions, ratios, split, folds,
+            repeats, epochs, classical, synthetic, test_fraction, width, seed, out, resume, dry_run, **gan_options):
+    """Does adding generated images help a handshape classifier trained on DATASET?
 
     \b
-    Writes results.json, results.md (the table) and accuracy.png to --out.
+    Per fold and training fraction, trains one GAN on that cell's real training images only,
+    then classifiers on: real only, classical augmentation, real + r% generated, real +
+    classical + r% generated, and generated only; tests on the held-out fold. Writes
+    results.json, results.md (paired differences with 95% intervals) and accuracy.png.
     Examples:
-      signgan augment lsa16 --generator saved_models/biggan_lsa16
-      signgan augment lsa16 --generator runs/R --ratios 0,100 --repeats 3 --split subject
+      signgan augment lsa16 --model biggan --size small --gan-steps 1500 \\
+          --split subject --folds 5 --train-fractions 0.1,1 --ratios 100
+      signgan augment lsa16 --generator saved_models/biggan_lsa16 --ratios 0,100
     """
-    from keras_signgan.augment.experiment import RESULTS_MD, parse_ratios, run_experiment  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.augment.experiment import RESULTS_MD, parse_fractions, parse_ratios, run_experiment  # heavy (NumPy, TensorFlow): kept out of --help
 
+    if (model is None) == (generator_source is None):
+        raise UserError("Give --model biggan (one leak-free GAN per fold) or --generator PATH, not both or neither.")
+    if folds is not None and split != "subject":
+        raise UserError("--folds goes with --split subject; with --split random use --repeats.")
     ratio_values = parse_ratios(ratios)  # a typo fails before anything loads
+    fraction_values = parse_fractions(train_fractions)
+    gan = {k: v for k, v in gan_options.items() if v is not None}
+    gan.update({k: v for k, v in (("size", size), ("steps", gan_steps), ("batch_size", gan_batch_size)) if v is not None})
     out = pathlib.Path(out or f"augment-{pathlib.Path(dataset).stem}-{split}")
     try:
         run_experiment(
             dataset, generator_source, out, ratios=ratio_values, repeats=repeats, split=split, epochs=epochs,
             classical=classical, resume=resume, seed=seed, test_fraction=test_fraction, width=width,
-            log=lambda message: click.echo(message, err=True),
+            log=lambda message: click.echo(message, err=True), model=model, gan_options=gan if model else None,
+            fractions=fraction_values, folds=folds, synthetic=synthetic, dry_run=dry_run,
         )
     except KeyboardInterrupt:
-        click.echo(f"\nInterrupted; finished cells are in {out}. Continue with --resume --out {out}.", err=True)
+        click.echo(f"\nInterrupted; finished GANs and cells are in {out}. Continue with --resume --out {out}.", err=True)
         raise SystemExit(130) from None
+    if dry_run:
+        return
     click.echo((out / RESULTS_MD).read_text())
     click.echo(f"Results: {out}")

@@ -64,7 +64,7 @@ def test_synthetic_images_join_training_only_and_are_class_balanced(toy, tmp_pat
     monkeypatch.setattr(experiment, "predict_labels", recording_predict)
     results = experiment.run_experiment(
         str(folder / "toy.npz"), generator, tmp_path / "out", ratios="0,50,100", repeats=2, epochs=1,
-        width=4, progress=False, test_fraction=0.3,
+        width=4, progress=False, test_fraction=0.3, synthetic=False,
     )
     real = load_dataset(folder / "toy.npz")
     synthetic = np.concatenate([images for _, images in generator.calls])
@@ -77,7 +77,7 @@ def test_synthetic_images_join_training_only_and_are_class_balanced(toy, tmp_pat
         counts = np.bincount(labels, minlength=3)
         assert counts.max() - counts.min() <= 1
     runs = results["runs"]
-    assert len(runs) == 2 * 4  # none, classical, 50, 100 per repeat
+    assert len(runs) == 2 * 6  # none, classical, 50, 100, classical + 50, classical + 100 per repeat
     by_cell = {(r["augmentation"], r["ratio"], r["repeat"]): r for r in runs}
     train_size = by_cell[("none", 0.0, 0)]["num_train_real"] + by_cell[("none", 0.0, 0)]["num_validation"]
     assert by_cell[("gan", 100.0, 0)]["num_synthetic"] == train_size
@@ -94,10 +94,12 @@ def test_results_files_and_resume(toy, tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     data = json.loads((out / "results.json").read_text())
-    assert set(data) == {"settings", "runs", "summary"}
+    assert set(data) == {"version", "settings", "gans", "runs", "summary"} and data["version"] == 2
     assert {"ratio", "split", "repeat", "accuracy", "augmentation"} <= set(data["runs"][0])
-    assert [(s["augmentation"], s["ratio"]) for s in data["summary"]] == [("none", 0), ("classical", 0), ("gan", 100)]
-    assert "| real + 100% generated | 100% |" in (out / "results.md").read_text()
+    assert [(s["augmentation"], s["ratio"]) for s in data["summary"]] == [
+        ("none", 0), ("classical", 0), ("gan", 100), ("gan+classical", 100), ("synthetic", 100)
+    ]
+    assert "| real + 100% generated | " in (out / "results.md").read_text()
     assert (out / "accuracy.png").stat().st_size > 0
     # Without --resume an existing experiment is not overwritten.
     again = CliRunner().invoke(cli, args)
@@ -107,11 +109,11 @@ def test_results_files_and_resume(toy, tmp_path):
     (out / "results.json").write_text(json.dumps(data))
     resumed = CliRunner().invoke(cli, args + ["--resume", "--repeats", "2"])
     assert resumed.exit_code == 0, resumed.output
-    assert "2 finished cell(s) kept, 4 to run" in resumed.output
+    assert "4 finished cell(s) kept, 6 to run" in resumed.output
     runs = json.loads((out / "results.json").read_text())["runs"]
-    assert sorted((r["augmentation"], r["repeat"]) for r in runs) == [
-        ("classical", 0), ("classical", 1), ("gan", 0), ("gan", 1), ("none", 0), ("none", 1)
-    ]
+    assert sorted((r["augmentation"], r["repeat"]) for r in runs) == sorted(
+        (name, repeat) for name in ("none", "classical", "gan", "gan+classical", "synthetic") for repeat in (0, 1)
+    )
 
 
 @pytest.mark.parametrize(

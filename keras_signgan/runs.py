@@ -196,6 +196,10 @@ def load_run(run_dir, checkpoint=None):
     """
     run_dir = pathlib.Path(run_dir)
     config = read_config(run_dir)
+    if checkpoint is None and not list_checkpoints(run_dir):
+        # Refused before building: a run stopped before its first checkpoint may not even
+        # have its class names yet.
+        raise RunError(f"Run directory {run_dir} has no checkpoint yet (checkpoints/ckpt-*.npz).")
     gan = build_gan(config)
     if checkpoint is not None:
         step = restore_checkpoint(gan, checkpoint, include_optimizers=False)

@@ -13,10 +13,15 @@ Every file name lives here; `load_run` rebuilds a run's GAN from its newest chec
 
 A checkpoint holds the GAN's variables (generator, discriminator, EMA generator, the step
 counter and random-seed states), and both optimizers' variables (moments, iteration
-counts, loss scale). Variables are stored in a fixed order and matched by position and
-shape, so a rebuilt run restores them whatever names Keras gave its layers this time. Files
-are written to a temporary name and renamed, so a checkpoint is never half-written; only the
-newest `keep` are kept. Loading never unpickles (`allow_pickle=False`).
+counts, loss scale), each under a key made of its network and its variable path:
+`model/generator/block_0/cbn_1/batch_norm/moving_mean`, `model/ema_generator/...`,
+`model/discriminator/...`, `model/gan/<model>/step`, `g_optimizer/adam/iteration`, ... (every
+layer that holds weights is named, so the keys are the same in every process). Restoring
+matches keys and shapes; a checkpoint whose keys differ from the model's comes from another
+architecture and is refused, naming what is missing. Checkpoints written before keys
+(no `__format__` entry) hold the variables in a fixed order and are restored by position.
+Files are written to a temporary name and renamed, so a checkpoint is never half-written;
+only the newest `keep` are kept. Loading never unpickles (`allow_pickle=False`).
 """
 
 import datetime
@@ -40,6 +45,12 @@ METRICS_FILE = "metrics.csv"
 EVALUATIONS_FILE = "evaluations.csv"
 EVALUATION_FILE = "evaluation.json"
 _PATTERN = re.compile(r"^ckpt-(\d+)\.npz$")
+# 1: variables by position (no __format__ entry); 2: variables keyed by network and path.
+CHECKPOINT_FORMAT = 2
+_FORMAT_KEY = "__format__"
+_STEP_KEY = "__step__"
+# Keras makes an unnamed object's name unique per process ("adam_2"); keys drop the suffix.
+_UNIQUE_SUFFIX = re.compile(r"_\d+$")
 
 
 def is_run_dir(path):
@@ -62,11 +73,48 @@ def read_config(run_dir):
 
 
 def _groups(gan, include_optimizers=True):
+    """Format 1: variable lists saved and restored by position."""
     groups = {"model": gan.variables}
     if include_optimizers:
         groups["d_optimizer"] = gan.d_optimizer.variables
         groups["g_optimizer"] = gan.g_optimizer.variables
     return groups
+
+
+def checkpoint_keys(gan, include_optimizers=True):
+    """`{key: variable}` of everything a checkpoint of `gan` holds (format 2).
+
+    Network variables are keyed `model/<network>/<variable path>` (the generator and its EMA
+    copy share layer names, so the network tells them apart); the GAN's own variables (step,
+    LeCam averages, seed states) `model/gan/<path>`; optimizer variables
+    `<d|g>_optimizer/<path>`, the optimizer's process-unique name suffix dropped.
+    """
+    keyed = {}
+
+    def add(key, variable):
+        if key in keyed:
+            raise ValueError(
+                f"Two variables have the checkpoint key {key!r}: give their layers distinct names."
+            )
+        keyed[key] = variable
+
+    in_networks = set()
+    for network_name in ("generator", "ema_generator", "discriminator"):
+        network = getattr(gan, network_name, None)
+        if network is None:
+            continue
+        for variable in network.variables:
+            add(f"model/{network_name}/{variable.path}", variable)
+            in_networks.add(id(variable))
+    for variable in gan.variables:
+        if id(variable) not in in_networks:
+            add(f"model/gan/{variable.path}", variable)
+    if include_optimizers:
+        for group in ("d_optimizer", "g_optimizer"):
+            for variable in getattr(gan, group).variables:
+                head, _, rest = variable.path.partition("/")
+                add(f"{group}/{_UNIQUE_SUFFIX.sub('', head)}/{rest}", variable)
+    return keyed
 
 
 def list_checkpoints(run_dir):
@@ -94,15 +142,13 @@ def save_checkpoint(gan, run_dir, keep=3):
     """
     step = int(ops.convert_to_numpy(gan.step))
     arrays = {}
-    for group, variables in _groups(gan).items():
-        for index, variable in enumerate(variables):
-            value = ops.convert_to_numpy(variable)
-            if np.issubdtype(value.dtype, np.floating) and not np.all(np.isfinite(value)):
-                raise RunError(
-                    f"Not writing a checkpoint at step {step}: {variable.path} holds NaN/Inf."
-                )
-            arrays[f"{group}/{index:05d}"] = value
-    arrays["__step__"] = np.asarray(step, dtype="int64")
+    for key, variable in checkpoint_keys(gan).items():
+        value = ops.convert_to_numpy(variable)
+        if np.issubdtype(value.dtype, np.floating) and not np.all(np.isfinite(value)):
+            raise RunError(f"Not writing a checkpoint at step {step}: {variable.path} holds NaN/Inf.")
+        arrays[key] = value
+    arrays[_STEP_KEY] = np.asarray(step, dtype="int64")
+    arrays[_FORMAT_KEY] = np.asarray(CHECKPOINT_FORMAT, dtype="int64")
     path = pathlib.Path(run_dir) / CHECKPOINT_DIR / f"ckpt-{step:07d}.npz"
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as file:
@@ -125,6 +171,46 @@ class UnreadableCheckpoint(RunError):
     """A checkpoint file that is truncated or otherwise damaged."""
 
 
+class IncompatibleCheckpoint(RunError):
+    """A checkpoint that reads but was written by another architecture or configuration."""
+
+
+def _positional_assignments(gan, arrays, path, include_optimizers):
+    """Format 1: pair the saved arrays with the model's variables by position."""
+    assignments = []
+    for group, variables in _groups(gan, include_optimizers).items():
+        keys = sorted(k for k in arrays if k.startswith(group + "/"))
+        if len(keys) != len(variables):
+            raise IncompatibleCheckpoint(
+                f"Checkpoint {path} holds {len(keys)} {group} variables, the model has "
+                f"{len(variables)}: it was written by a different architecture or configuration."
+            )
+        assignments.extend(zip(variables, (arrays[key] for key in keys)))
+    return assignments
+
+
+def _keyed_assignments(gan, arrays, path, include_optimizers):
+    """Format 2: pair the saved arrays with the model's variables by key."""
+    expected = checkpoint_keys(gan, include_optimizers)
+    groups = ("model/", "d_optimizer/", "g_optimizer/") if include_optimizers else ("model/",)
+    saved = {key for key in arrays if key.startswith(groups)}
+    missing = sorted(set(expected) - saved)
+    unexpected = sorted(saved - set(expected))
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f"it lacks {len(missing)} of the model's variables ({', '.join(missing[:3])}"
+                         + (", ..." if len(missing) > 3 else "") + ")")
+        if unexpected:
+            parts.append(f"it holds {len(unexpected)} the model does not have ({', '.join(unexpected[:3])}"
+                         + (", ..." if len(unexpected) > 3 else "") + ")")
+        raise IncompatibleCheckpoint(
+            f"Checkpoint {path} was written by a different architecture or configuration: "
+            + "; ".join(parts) + ". Restore it with the config.json of the run that wrote it."
+        )
+    return [(variable, arrays[key]) for key, variable in expected.items()]
+
+
 def restore_checkpoint(gan, path, include_optimizers=True):
     """Load the checkpoint at `path` into a GAN built from the same config; return its step.
 
@@ -134,35 +220,35 @@ def restore_checkpoint(gan, path, include_optimizers=True):
     """
     path = pathlib.Path(path)
     arrays = _read_arrays(path)
-    if "__step__" not in arrays:
-        raise UnreadableCheckpoint(f"Cannot read checkpoint {path}: it has no __step__ entry.")
-    assignments = []
-    for group, variables in _groups(gan, include_optimizers).items():
-        keys = sorted(k for k in arrays if k.startswith(group + "/"))
-        if len(keys) != len(variables):
-            raise RunError(
-                f"Checkpoint {path} holds {len(keys)} {group} variables, the model has "
-                f"{len(variables)}: it was written by a different configuration."
+    if _STEP_KEY not in arrays:
+        raise UnreadableCheckpoint(f"Cannot read checkpoint {path}: it has no {_STEP_KEY} entry.")
+    checkpoint_format = int(arrays.get(_FORMAT_KEY, 1))
+    if checkpoint_format == 1:
+        assignments = _positional_assignments(gan, arrays, path, include_optimizers)
+    elif checkpoint_format == CHECKPOINT_FORMAT:
+        assignments = _keyed_assignments(gan, arrays, path, include_optimizers)
+    else:
+        raise IncompatibleCheckpoint(
+            f"Checkpoint {path} has format {checkpoint_format}; this version of keras_signgan "
+            f"reads formats 1 and {CHECKPOINT_FORMAT}. Upgrade keras_signgan to restore it."
+        )
+    for variable, value in assignments:
+        if tuple(value.shape) != tuple(variable.shape):
+            raise IncompatibleCheckpoint(
+                f"Checkpoint {path}: {variable.path} has shape {value.shape}, the model expects "
+                f"{tuple(variable.shape)}: it was written by a different architecture or configuration."
             )
-        for key, variable in zip(keys, variables):
-            value = arrays[key]
-            if tuple(value.shape) != tuple(variable.shape):
-                raise RunError(
-                    f"Checkpoint {path}: {variable.path} has shape {value.shape}, the model "
-                    f"expects {tuple(variable.shape)}: it was written by a different configuration."
-                )
-            assignments.append((variable, value))
     for variable, value in assignments:
         variable.assign(value)
-    return int(arrays["__step__"])
+    return int(arrays[_STEP_KEY])
 
 
 def restore_latest_checkpoint(gan, run_dir, include_optimizers=True, warn=None):
-    """Restore the newest checkpoint of `run_dir` that reads; return `(step, path)`.
+    """Restore the newest checkpoint of `run_dir` that reads and fits; return `(step, path)`.
 
-    A damaged checkpoint (a crash of the disk, a truncated copy) is skipped with one warning
-    through `warn` naming it, and the next older one is tried. A checkpoint that reads but
-    does not fit the model is refused (RunError): the run's config no longer matches it.
+    A damaged checkpoint (a crash of the disk, a truncated copy) or one that does not fit the
+    model is skipped with one warning through `warn` naming it, and the next older one is
+    tried. When none fits, the newest one's error is raised (RunError).
     """
     found = list_checkpoints(run_dir)
     if not found:
@@ -171,16 +257,16 @@ def restore_latest_checkpoint(gan, run_dir, include_optimizers=True, warn=None):
     for _, path in reversed(found):
         try:
             step = restore_checkpoint(gan, path, include_optimizers=include_optimizers)
-        except UnreadableCheckpoint as error:
+        except (UnreadableCheckpoint, IncompatibleCheckpoint) as error:
             skipped.append((path, error))
             continue
         if skipped and warn is not None:
             names = ", ".join(p.name for p, _ in skipped)
             warn(f"Warning: skipped unreadable checkpoint {names} ({skipped[0][1]}); restored {path.name}.")
         return step, path
-    raise RunError(
-        f"No checkpoint of {run_dir} can be read ({skipped[-1][1]}). Start the run again."
-    )
+    if all(isinstance(error, IncompatibleCheckpoint) for _, error in skipped):
+        raise skipped[0][1]
+    raise RunError(f"No checkpoint of {run_dir} can be restored ({skipped[0][1]}). Start the run again.")
 
 
 def _warn(message):

@@ -68,6 +68,7 @@ def train_classifier(
     seed=0,
     verbose=0,
     validation=None,
+    steps_per_epoch=None,
 ):
     """Train a classifier with early stopping on a stratified validation part.
 
@@ -83,6 +84,11 @@ def train_classifier(
         verbose: int. Keras fit verbosity.
         validation: `(images, labels)` or None. Early-stopping data to use instead of a part
             of `images` (the augmentation experiment keeps it real).
+        steps_per_epoch: int or None. Batches per epoch, drawn from the shuffled, repeated
+            images; None: one pass over them. A fixed number gives every training set the
+            same number of updates whatever its size (the augmentation experiment's
+            comparisons depend on it: 48 images at batch 64 would otherwise train one step
+            per epoch).
 
     Returns:
         (model, history dict).
@@ -108,16 +114,21 @@ def train_classifier(
         callbacks.append(
             keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max")
         )
+    data = tf.data.Dataset.from_tensor_slices((images, labels)).shuffle(
+        len(images), seed=seed, reshuffle_each_iteration=True
+    )
+    if steps_per_epoch is not None:
+        if steps_per_epoch < 1:
+            raise ValueError(f"steps_per_epoch must be >= 1. Received: steps_per_epoch={steps_per_epoch}")
+        data = data.repeat()
     data = (
-        tf.data.Dataset.from_tensor_slices((images, labels))
-        .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-        .batch(batch_size)
+        data.batch(batch_size)
         .map(lambda x, y: (tf.cast(x, tf.float32), y))
         .prefetch(tf.data.AUTOTUNE)
     )
     history = model.fit(
         data, epochs=epochs, validation_data=validation if callbacks else None, callbacks=callbacks, verbose=verbose,
-        shuffle=False,
+        shuffle=False, steps_per_epoch=steps_per_epoch,
     )
     return model, history.history
 

@@ -13,7 +13,10 @@ comparisons are paired. For every fold and every training fraction ("a cell"):
     With an external `generator`, nothing proves it never saw the test images, and the
     results say so (`generator_saw_test: "unknown"`).
 
-Then one classifier per condition, scored on the untouched test part:
+Then one classifier per condition, scored on the untouched test part. Every classifier of a
+fold trains the same number of batches per epoch, as many as the fold's whole real training
+part fills (`classifier_steps_per_epoch`), whatever its own training set's size: a reduced
+or an enlarged set changes what the classifier sees, not how long it trains.
 
     real only            the baseline
     classical            random shifts / rotations / brightness
@@ -230,7 +233,9 @@ def results_table(results):
         gan = f"generator `{settings['generator']}` (step {settings.get('generator_step')})"
     lines += [
         f"Generated images: {gan}. Split: {settings['split']}, {folds} fold(s), classifier width "
-        f"{settings['width']}, at most {settings['epochs']} epochs with early stopping on real training images. "
+        f"{settings['width']}, at most {settings['epochs']} epochs"
+        + (" of as many batches as the fold's whole real training part fills" if settings.get("classifier_steps_per_epoch") else "")
+        + " with early stopping on real training images. "
         "Differences are paired over folds, in accuracy points, with a 95% Student t interval; "
         "\"better\"/\"worse\" only where the interval excludes 0.",
         "",
@@ -461,10 +466,13 @@ def run_experiment(
         "split": split, "repeats": num_folds, "folds": num_folds, "fractions": fractions, "ratios": ratios,
         "epochs": epochs, "classical": classical, "synthetic": synthetic,
         "seed": seed, "test_fraction": test_fraction, "width": width, "batch_size": batch_size,
+        # Batches per classifier epoch: the fold's whole real training part / batch size.
+        "classifier_steps_per_epoch": "fold",
     }
     if resume and (out / RESULTS_JSON).exists():
         results = read_results(out / RESULTS_JSON)
-        fixed = ("dataset", "split", "epochs", "seed", "test_fraction", "width", "batch_size", "model", "gan_options")
+        fixed = ("dataset", "split", "epochs", "seed", "test_fraction", "width", "batch_size", "model", "gan_options",
+                 "classifier_steps_per_epoch")
         previous = results["settings"]
         if split == "subject":
             fixed += ("folds",)
@@ -525,10 +533,11 @@ def run_experiment(
             else:
                 images = np.concatenate([images, generated])
                 labels = np.concatenate([labels, synthetic_labels])
+        steps_per_epoch = math.ceil(len(train_idx) / batch_size)
         classifier, history = train_classifier(
             images, labels, data.num_classes, epochs=epochs, batch_size=batch_size, width=width,
             classical_augmentation=cell.augmentation in ("classical", "gan+classical"), seed=seed * 101 + cell.repeat,
-            validation=(data.images[val_idx], data.labels[val_idx]),
+            validation=(data.images[val_idx], data.labels[val_idx]), steps_per_epoch=steps_per_epoch,
         )
         accuracy, per_class = accuracy_per_class(data.labels[test_idx], predict_labels(classifier, data.images[test_idx]), data.num_classes)
         seconds = round(time.perf_counter() - started, 1)
@@ -541,7 +550,7 @@ def run_experiment(
             "gan": key if model is not None and num_synthetic else None,
             "train_images_sha256": set_hash(image_hashes(data.images[reduced])),
             "test_images_sha256": set_hash(test_hashes),
-            "epochs_trained": len(history.get("loss", [])), "seconds": seconds,
+            "epochs_trained": len(history.get("loss", [])), "steps_per_epoch": steps_per_epoch, "seconds": seconds,
             **split_info,
         })
         _write(out, results)

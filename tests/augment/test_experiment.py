@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from keras_signgan.augment import experiment
 from keras_signgan.augment.splits import train_test_split
-from keras_signgan.classifier import build_classifier, stratified_split
+from keras_signgan.classifier import build_classifier, stratified_split, train_classifier
 from keras_signgan.cli.main import cli
 from keras_signgan.config import TrainConfig
 from keras_signgan.data import load_dataset
@@ -167,3 +167,16 @@ def test_classifier_shapes_and_classical_augmentation_only_in_training():
     x = np.random.default_rng(0).integers(0, 255, (2, 32, 32, 3)).astype("float32")
     assert tuple(model(x).shape) == (2, 6)
     np.testing.assert_allclose(np.asarray(model(x, training=False)), np.asarray(model(x, training=False)))
+
+
+def test_a_fixed_number_of_steps_per_epoch_trains_small_sets_as_long_as_large_ones():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, (12, 16, 16, 3), dtype="uint8")
+    labels = np.repeat(np.arange(3), 4)
+    model, history = train_classifier(images, labels, 3, epochs=2, batch_size=64, width=4, validation_fraction=0)
+    assert int(model.optimizer.iterations) == 2  # one pass over 12 images at batch 64: one step
+    model, history = train_classifier(images, labels, 3, epochs=2, batch_size=64, width=4, validation_fraction=0,
+                                      steps_per_epoch=5)
+    assert int(model.optimizer.iterations) == 10 and len(history["loss"]) == 2
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        train_classifier(images, labels, 3, epochs=1, width=4, validation_fraction=0, steps_per_epoch=0)

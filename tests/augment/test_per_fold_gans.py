@@ -82,6 +82,9 @@ def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path,
         assert list(per_class) == [expected] * 3 and trained_on.class_names == CLASSES
         assert gan["batch_size"] == min(16, len(trained_on)) and gan["batch_size_requested"] == 16
         assert config.batch_size == gan["batch_size"]
+        # Every classifier of the fold trains as many batches per epoch as the fold's whole
+        # real training part fills (18 images at batch 64: 1), whatever its own set's size.
+        assert run_record["steps_per_epoch"] == 1
     assert results["gans"]["0-f0.5"]["batch_size"] == 9 < 16  # capped to the cell's images, recorded
 
     # Resume: finished GANs are reused, an unfinished one is resumed, only missing cells run.

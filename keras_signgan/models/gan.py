@@ -326,6 +326,17 @@ class ConditionalGAN(keras.Model):
             logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
         return logs
 
+    def synchronize_batch_norms(self):
+        """Make every batch norm of the networks normalise with the statistics of the global
+        batch, summed over all replicas (`BatchNormalization(synchronized=True)`), so that
+        training on R replicas of B/R images behaves as one replica of B images and every
+        replica keeps the same moving statistics. Call it when training on more than one
+        replica; with one it only costs time."""
+        for network in (self.generator, self.ema_generator, self.discriminator):
+            if network is not None:
+                for layer in batch_norm_layers(network):
+                    layer.synchronized = True
+
     def refresh_ema_statistics(self, num_samples=512, seed=0):
         """Recompute the EMA generator's batch-norm statistics from its own activations.
 

@@ -28,7 +28,9 @@ def global_step(model):
 
 
 def _floats(logs):
-    return {k: float(np.asarray(v)) for k, v in (logs or {}).items()}
+    # Under MultiWorkerMirroredStrategy the GAN logs one-element vectors (see
+    # ConditionalGAN.train_step); with one worker Keras passes them on unreduced.
+    return {k: float(np.asarray(v).reshape(())) for k, v in (logs or {}).items()}
 
 
 class TrainingProgress(keras.callbacks.Callback):

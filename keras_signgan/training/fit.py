@@ -172,6 +172,8 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         with strategy.scope():
             try:
                 gan = build_compiled_gan(config)
+                if strategy.num_replicas_in_sync > 1:
+                    gan.synchronize_batch_norms()
             except ValueError as error:
                 raise ConfigError(f"Cannot build {config.model} with these options: {error}") from None
             start_step, checkpoint = 0, None

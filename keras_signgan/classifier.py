@@ -93,6 +93,8 @@ def train_classifier(
     Returns:
         (model, history dict).
     """
+    if steps_per_epoch is not None and steps_per_epoch < 1:
+        raise ValueError(f"steps_per_epoch must be >= 1. Received: steps_per_epoch={steps_per_epoch}")
     keras.utils.set_random_seed(seed)
     images = np.asarray(images)
     labels = np.asarray(labels, dtype="int32")
@@ -118,8 +120,6 @@ def train_classifier(
         len(images), seed=seed, reshuffle_each_iteration=True
     )
     if steps_per_epoch is not None:
-        if steps_per_epoch < 1:
-            raise ValueError(f"steps_per_epoch must be >= 1. Received: steps_per_epoch={steps_per_epoch}")
         data = data.repeat()
     data = (
         data.batch(batch_size)

@@ -50,7 +50,7 @@ from keras_signgan.data import load_dataset
 from keras_signgan.errors import ConfigError, RunError
 from keras_signgan.generators import balanced_labels, load_generator
 from keras_signgan.io_utils import atomic_path, write_json_atomic
-from keras_signgan.runs import latest_checkpoint
+from keras_signgan.runs import CONFIG_FILE, latest_checkpoint, read_config
 
 RESULTS_JSON = "results.json"
 RESULTS_MD = "results.md"
@@ -354,6 +354,11 @@ def _train_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, results,
     else:
         if latest_checkpoint(run_dir) is not None:
             log(f"GAN {key}: resuming {run_dir}.")
+            config = read_config(run_dir)
+            if config.dataset != str(images_path.resolve()):
+                # The results folder moved since the GAN started: point it at its images again.
+                config.dataset = str(images_path.resolve())
+                write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
             result = fit(resume=run_dir, log=lambda message: None, progress=False)
         else:
             if run_dir.exists():

@@ -359,7 +359,8 @@ class ConditionalGAN(keras.Model):
         if getattr(self, "_standing_pass", None) is None:
             generator = self.ema_generator
 
-            @tf.function
+            # Plain Python inside: nothing for AutoGraph to convert (it warns on the closure).
+            @tf.function(autograph=False)
             def standing_pass(z, labels):
                 generator([z, labels], training=True)
 

@@ -63,7 +63,7 @@ def test_synthetic_images_join_training_only_and_are_class_balanced(toy, tmp_pat
 
     monkeypatch.setattr(experiment, "predict_labels", recording_predict)
     results = experiment.run_experiment(
-        str(folder / "toy.npz"), generator, tmp_path / "out", ratios="0,50,100", repeats=2, epochs=1,
+        str(folder / "toy.npz"), generator, tmp_path / "out", ratios="0,50,100", repeats=1, epochs=1,
         width=4, progress=False, test_fraction=0.3, synthetic=False,
     )
     real = load_dataset(folder / "toy.npz")
@@ -77,12 +77,12 @@ def test_synthetic_images_join_training_only_and_are_class_balanced(toy, tmp_pat
         counts = np.bincount(labels, minlength=3)
         assert counts.max() - counts.min() <= 1
     runs = results["runs"]
-    assert len(runs) == 2 * 6  # none, classical, 50, 100, classical + 50, classical + 100 per repeat
+    assert len(runs) == 6  # none, classical, 50, 100, classical + 50, classical + 100
     by_cell = {(r["augmentation"], r["ratio"], r["repeat"]): r for r in runs}
     train_size = by_cell[("none", 0.0, 0)]["num_train_real"] + by_cell[("none", 0.0, 0)]["num_validation"]
     assert by_cell[("gan", 100.0, 0)]["num_synthetic"] == train_size
-    assert by_cell[("gan", 50.0, 1)]["num_synthetic"] == round(train_size / 2)
-    assert by_cell[("classical", 0.0, 1)]["num_synthetic"] == 0
+    assert by_cell[("gan+classical", 50.0, 0)]["num_synthetic"] == round(train_size / 2)
+    assert by_cell[("classical", 0.0, 0)]["num_synthetic"] == 0
     assert all(0 <= r["accuracy"] <= 1 for r in runs)
 
 

@@ -49,7 +49,7 @@ def counting(monkeypatch):
 
 def run(data, out, **overrides):
     kwargs = dict(model="wcgan", gan_options=GAN, split="subject", folds=2, fractions=(0.5, 1), ratios=(100,),
-                  epochs=1, width=4, log=lambda message: None)
+                  epochs=1, width=4, classical=False, log=lambda message: None)
     kwargs.update(overrides)
     return experiment.run_experiment(data, None, out, **kwargs)
 
@@ -60,8 +60,9 @@ def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path,
     out = tmp_path / "out"
     calls = counting(monkeypatch)
     results = run(data, out)
-    # 2 folds x 2 fractions: 4 GANs; 5 conditions each (none, classical, 100, classical + 100, synthetic).
-    assert calls == {"gan_new": 4, "gan_resume": 0, "classifier": 20}
+    # 2 folds x 2 fractions: 4 GANs; 3 conditions each (none, 100, synthetic; classical ones are
+    # the same code path with another flag, tested in test_experiment.py).
+    assert calls == {"gan_new": 4, "gan_resume": 0, "classifier": 12}
     assert results["settings"]["generator_saw_test"] is False
     assert set(results["gans"]) == {"0-f0.5", "0-f1", "1-f0.5", "1-f1"}
     all_hashes = image_hashes(data.images)
@@ -93,9 +94,12 @@ def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path,
     del saved["gans"]["1-f0.5"]  # as if interrupted after its checkpoint, before it was recorded
     (out / "results.json").write_text(json.dumps(saved))
     calls.update(gan_new=0, gan_resume=0, classifier=0)
-    resumed = run(data, out, resume=True)
-    assert calls == {"gan_new": 0, "gan_resume": 1, "classifier": 5}
-    assert len(resumed["runs"]) == 20 and set(resumed["gans"]) == set(results["gans"])
+    moved = tmp_path / "moved"  # a results folder moved between sessions resumes too
+    out.rename(moved)
+    resumed = run(data, moved, resume=True)
+    assert calls == {"gan_new": 0, "gan_resume": 1, "classifier": 3}
+    assert len(resumed["runs"]) == 12 and set(resumed["gans"]) == set(results["gans"])
+    assert read_config(moved / resumed["gans"]["1-f0.5"]["run_dir"]).dataset == str((moved / "gans" / "1-f0.5" / "images.npz").resolve())
 
 
 def test_paired_interval_is_student_t_over_fold_differences():
@@ -161,7 +165,7 @@ def test_augment_usage_errors(tmp_path, args, message):
 def test_dry_run_prints_the_plan_and_trains_nothing(tmp_path, monkeypatch):
     calls = counting(monkeypatch)
     lines = []
-    plan = run(subject_dataset(), tmp_path / "out", dry_run=True, log=lines.append)
+    plan = run(subject_dataset(), tmp_path / "out", dry_run=True, log=lines.append, classical=True)
     assert calls == {"gan_new": 0, "gan_resume": 0, "classifier": 0}
     assert lines[0] == "Plan: 2 fold(s) x 2 fraction(s); 4 GAN(s) to train (0 reused), 20 classifier fit(s) to run."
     assert len(plan["cells"]) == 20 and not (tmp_path / "out").exists()

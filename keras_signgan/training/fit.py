@@ -17,6 +17,7 @@ from keras_signgan.data import load_dataset
 from keras_signgan.data.pipeline import make_training_dataset
 from keras_signgan.errors import ConfigError, RunError
 from keras_signgan.io_utils import write_json_atomic
+from keras_signgan.metrics.features import load_extractor
 from keras_signgan.models.build import build_gan
 from keras_signgan.runs import (
     CONFIG_FILE,
@@ -151,6 +152,12 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             f"Use --batch-size {len(dataset)} or smaller."
         )
 
+    eval_features = config.eval_features
+    if config.eval_every:
+        # Resolved now (a download included): a missing file or an empty offline cache is
+        # refused before the run directory exists, not at the first evaluation.
+        eval_features = load_extractor(config.eval_features)
+
     cleanup = []
     previous_policy = keras.mixed_precision.global_policy()
     if config.mixed_precision:
@@ -216,7 +223,7 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             callbacks.append(
                 cb.PeriodicEvaluation(
                     run_dir, config.eval_every, writer, config,
-                    num_samples=config.eval_samples or min(len(dataset), 2000), features=config.eval_features,
+                    num_samples=config.eval_samples or min(len(dataset), 2000), features=eval_features,
                 )
             )
         callbacks += list(extra_callbacks)

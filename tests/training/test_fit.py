@@ -216,6 +216,7 @@ def test_resume_changes_the_options_it_can_and_refuses_the_others_by_name(npz_da
         (["basic", "--image-size", "12"], "--image-size must be a power of two"),
         (["basic", "--g-lr", "-0.001"], "--g-lr must be > 0"),
         (["basic", "--d-lr", "-1"], "--d-lr must be > 0"),
+        (["basic", "--eval-every", "1", "--eval-features", "missing.keras"], "missing.keras: no such file"),
     ],
 )
 def test_refused_options_exit_2_and_write_nothing(args, message, npz_dataset, tmp_path, monkeypatch):

@@ -523,6 +523,7 @@ def run_experiment(
                     out, key, data, reduced, test_hashes, gan_options, seed * 1000 + cell.repeat, results, log
                 )
                 write_json_atomic(out / RESULTS_JSON, {**results, "summary": summarize(results["runs"])})
+                started = time.perf_counter()  # a cell's seconds are its classifier's; the GAN's are in gans/
             cell_generator = cell_generators[key]
         images, labels = data.images[fit_idx], data.labels[fit_idx]
         if cell.augmentation in ("gan", "gan+classical", "synthetic"):

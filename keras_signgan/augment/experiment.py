@@ -285,6 +285,7 @@ def save_plot(results, path):
     ax.set_xscale("log")
     ax.set_xlabel("fraction of the real training part (log)")
     ax.set_ylabel("test accuracy (%), 95% interval")
+    ax.set_ylim(0, 101)  # accuracy is bounded; a t interval over few folds may not be
     settings = results["settings"]
     ax.set_title(f"{settings['dataset']}, {settings['split']} split", fontsize=10)
     ax.grid(alpha=0.3)

@@ -82,7 +82,7 @@ class TrainConfig:
     version: str = None
     # Network layout revision: config.json files written before a family's layout changed
     # lack the key and are read as revision 1, so their checkpoints still restore.
-    arch_revision: int = 2
+    arch_revision: int = 3
 
     @classmethod
     def create(cls, model, dataset, **overrides):

@@ -63,11 +63,11 @@ def test_ema_decay_follows_the_size_preset_for_models_that_keep_one():
 
 def test_config_json_from_before_layout_revisions_reads_as_revision_1():
     config = TrainConfig.create("biggan", "lsa16", size="tiny")
-    assert config.arch_revision == 2
+    assert config.arch_revision == 3
     data = config.to_dict()
     del data["arch_revision"]
     assert TrainConfig.from_dict(data).arch_revision == 1
-    assert TrainConfig.from_dict(config.to_dict()).arch_revision == 2
+    assert TrainConfig.from_dict(config.to_dict()).arch_revision == 3
 
 
 def test_resume_changes_only_what_is_safe():

@@ -84,6 +84,16 @@ def test_biggan_discriminator_follows_bigGANs_32x32_layout_and_keeps_revision_1(
         assert discriminator.get_layer("block_3").output.shape[1] == last_side
 
 
+def test_wcgan_generator_resizes_then_convolves_from_revision_3_and_keeps_older_layouts():
+    for revision, upsampling in ((3, keras.layers.Conv2D), (2, keras.layers.Conv2DTranspose), (1, keras.layers.Conv2DTranspose)):
+        generator = build("wcgan", "generator", image_size=32, size="tiny", arch_revision=revision)
+        assert type(generator.get_layer("up_0")) is upsampling
+        assert type(generator.get_layer("to_rgb")) is upsampling
+        resizes = [layer for layer in generator.layers if isinstance(layer, keras.layers.UpSampling2D)]
+        assert len(resizes) == (3 if revision >= 3 else 0)
+        assert generator.output.shape[1:] == (32, 32, 3)
+
+
 def test_small_biggan_narrows_only_its_full_resolution_blocks_from_revision_2():
     for revision, channels in ((2, 32), (1, 64)):
         generator = build("biggan", "generator", image_size=32, size="small", arch_revision=revision)

@@ -15,8 +15,20 @@ WIDTHS = {
 }
 
 
-def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small"):
-    """`[z, embed(label)] -> Dense(4x4x4ch) -> (ConvTranspose 4x4/2, BN, ReLU)* -> tanh`."""
+def _upsample(x, filters, name, arch_revision):
+    """Double the resolution. Revision 3: nearest-neighbour resize, then a 3x3 convolution
+    (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts"); earlier revisions: the
+    DCGAN transposed convolution 4x4/2, whose uneven overlap painted a mottled, checkered
+    texture over every generated hand."""
+    if arch_revision >= 3:
+        x = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_resize")(x)
+        return keras.layers.Conv2D(filters, 3, padding="same", use_bias=name == "to_rgb", name=name)(x)
+    return keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=name == "to_rgb", name=name)(x)
+
+
+def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small", arch_revision=3):
+    """`[z, embed(label)] -> Dense(4x4x4ch) -> (2x up, BN, ReLU)* -> 2x up to RGB -> tanh`;
+    "2x up" is resize + 3x3 conv (revision 3) or ConvTranspose 4x4/2 (revisions 1-2)."""
     widths = check_size(size, WIDTHS)
     z_dim = z_dim or widths["z_dim"]
     doublings = num_doublings(image_size)
@@ -31,15 +43,15 @@ def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small"):
     x = keras.layers.ReLU()(x)
     for i in range(doublings - 1):
         filters = max(ch, filters // 2)
-        x = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False, name=f"up_{i}")(x)
+        x = _upsample(x, filters, f"up_{i}", arch_revision)
         x = keras.layers.BatchNormalization(name=f"up_{i}_bn")(x)
         x = keras.layers.ReLU()(x)
-    x = keras.layers.Conv2DTranspose(3, 4, strides=2, padding="same", name="to_rgb")(x)
+    x = _upsample(x, 3, "to_rgb", arch_revision)
     image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)
     return keras.Model([z, label], image, name="wcgan_generator")
 
 
-def build_wcgan_discriminator(num_classes, image_size=32, size="small"):
+def build_wcgan_discriminator(num_classes, image_size=32, size="small", arch_revision=3):
     """Critic: `[image, label map] -> (SN Conv 4x4/2, LeakyReLU)* -> SN Dense(1)`; the label
     enters as an embedded `S x S` plane concatenated to the image channels."""
     ch = check_size(size, WIDTHS)["ch"]

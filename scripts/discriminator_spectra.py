@@ -8,10 +8,10 @@ checkpoint (the basic and WCGAN critics; BigGAN's sit inside its residual blocks
 kernel is reshaped to (inputs, outputs), as spectral normalisation sees it, and the script
 prints the second singular value over the first, how many exceed a tenth of the first, and
 the effective rank (exp of the entropy of the normalised singular values; Roy & Vetterli
-2007). A critic whose layers fall to an effective rank of a few has "spectrally collapsed"
-(Liu et al. 2019, "Spectral Regularization for Combating Mode Collapse in GANs"): it
-separates real from generated images along one or two directions, and a generator that
-follows its gradient collapses with it.
+2007). A critic whose layers fall to an effective rank of a few has "spectrally collapsed",
+which Liu et al. 2019 ("Spectral Regularization for Combating Mode Collapse in GANs")
+associate with mode collapse; on its own it does not prove one (see the README's WCGAN
+section).
 """
 
 import argparse

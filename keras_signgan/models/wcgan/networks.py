@@ -15,15 +15,15 @@ WIDTHS = {
 }
 
 
-def _upsample(x, filters, name, arch_revision):
+def _upsample(x, filters, name, arch_revision, use_bias=False):
     """Double the resolution. Revision 3: nearest-neighbour resize, then a 3x3 convolution
     (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts"); earlier revisions: the
     DCGAN transposed convolution 4x4/2, whose uneven overlap painted a mottled, checkered
     texture over every generated hand."""
     if arch_revision >= 3:
         x = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_resize")(x)
-        return keras.layers.Conv2D(filters, 3, padding="same", use_bias=name == "to_rgb", name=name)(x)
-    return keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=name == "to_rgb", name=name)(x)
+        return keras.layers.Conv2D(filters, 3, padding="same", use_bias=use_bias, name=name)(x)
+    return keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=use_bias, name=name)(x)
 
 
 def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small", arch_revision=3):
@@ -46,14 +46,15 @@ def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small", 
         x = _upsample(x, filters, f"up_{i}", arch_revision)
         x = keras.layers.BatchNormalization(name=f"up_{i}_bn")(x)
         x = keras.layers.ReLU()(x)
-    x = _upsample(x, 3, "to_rgb", arch_revision)
+    x = _upsample(x, 3, "to_rgb", arch_revision, use_bias=True)
     image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)
     return keras.Model([z, label], image, name="wcgan_generator")
 
 
 def build_wcgan_discriminator(num_classes, image_size=32, size="small", arch_revision=3):
     """Critic: `[image, label map] -> (SN Conv 4x4/2, LeakyReLU)* -> SN Dense(1)`; the label
-    enters as an embedded `S x S` plane concatenated to the image channels."""
+    enters as an embedded `S x S` plane concatenated to the image channels. `arch_revision`
+    is accepted as every revision-aware builder's is; the critic's layout has not changed."""
     ch = check_size(size, WIDTHS)["ch"]
     doublings = num_doublings(image_size)
     image, label = discriminator_inputs(image_size)

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_signgan.layers.batch_norm import BatchNormalization
 from keras_signgan.layers.spectral_norm import maybe_spectral_norm
 
 
@@ -39,7 +40,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.epsilon = epsilon
         self.synchronized = synchronized
         self.use_spectral_norm = use_spectral_norm
-        self.batch_norm = keras.layers.BatchNormalization(
+        self.batch_norm = BatchNormalization(
             momentum=momentum, epsilon=epsilon, center=False, scale=False, synchronized=synchronized, name="batch_norm",
             dtype=self.dtype_policy,
         )

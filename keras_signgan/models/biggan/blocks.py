@@ -4,7 +4,7 @@
 import keras
 from keras import ops
 
-from keras_signgan.layers import ConditionalBatchNormalization, maybe_spectral_norm
+from keras_signgan.layers import ConditionalBatchNormalization, NearestUpSampling2D, maybe_spectral_norm
 
 
 def _conv(filters, kernel_size, name, use_spectral_norm, dtype):
@@ -17,7 +17,8 @@ def _conv(filters, kernel_size, name, use_spectral_norm, dtype):
 @keras.saving.register_keras_serializable(package="keras_signgan")
 class GeneratorBlock(keras.layers.Layer):
     """BigGAN generator block: `CBN -> ReLU -> upsample -> conv3x3 -> CBN -> ReLU -> conv3x3`,
-    plus a shortcut `upsample -> conv1x1`. Both CBNs take the same condition (the shared
+    plus a shortcut `conv1x1 -> upsample` (equal to `upsample -> conv1x1`, at a quarter of
+    the cost). Both CBNs take the same condition (the shared
     class embedding joined with this block's chunk of the latent).
 
     Args:
@@ -41,7 +42,7 @@ class GeneratorBlock(keras.layers.Layer):
         self.conv_1 = _conv(filters, 3, "conv_1", use_spectral_norm, dtype)
         self.conv_2 = _conv(filters, 3, "conv_2", use_spectral_norm, dtype)
         self.shortcut = _conv(filters, 1, "shortcut", use_spectral_norm, dtype)
-        self.resize = keras.layers.UpSampling2D(2, name="upsample") if upsample else None
+        self.resize = NearestUpSampling2D(2, name="upsample") if upsample else None
 
     def build(self, input_shape):
         x_shape, condition_shape = input_shape
@@ -53,7 +54,7 @@ class GeneratorBlock(keras.layers.Layer):
         self.conv_1.build(up_shape)
         self.norm_2.build((out_shape, condition_shape))
         self.conv_2.build(out_shape)
-        self.shortcut.build(up_shape)
+        self.shortcut.build(x_shape)
         if self.resize is not None:
             self.resize.build(x_shape)
 
@@ -71,7 +72,9 @@ class GeneratorBlock(keras.layers.Layer):
         h = self.conv_1(self._up(h), training=training)
         h = ops.relu(self.norm_2([h, condition], training=training))
         h = self.conv_2(h, training=training)
-        return h + ops.cast(self.shortcut(self._up(x), training=training), h.dtype)
+        # A 1x1 convolution commutes with nearest up-sampling: convolving first computes
+        # the same pixels on a quarter of them.
+        return h + ops.cast(self._up(self.shortcut(x, training=training)), h.dtype)
 
     def compute_output_shape(self, input_shape):
         x_shape = input_shape[0]

@@ -5,7 +5,7 @@ import keras
 from keras import ops
 
 from keras_signgan.errors import ConfigError
-from keras_signgan.layers import SelfAttention, maybe_spectral_norm
+from keras_signgan.layers import BatchNormalization, SelfAttention, maybe_spectral_norm
 from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
 from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
 
@@ -68,7 +68,7 @@ def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small",
         if resolution == image_size // 2:
             x = SelfAttention(name="attention")(x)
     # The same batch-norm settings as the conditional ones (PyTorch's defaults, as BigGAN).
-    x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="output_bn")(x)
+    x = BatchNormalization(momentum=0.9, epsilon=1e-5, name="output_bn")(x)
     x = keras.layers.ReLU()(x)
     x = maybe_spectral_norm(keras.layers.Conv2D(3, 3, padding="same", kernel_initializer="orthogonal", name="output_conv"))(x)
     image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)

@@ -3,7 +3,7 @@ normalised critic, conditioned by concatenation."""
 
 import keras
 
-from keras_signgan.layers import maybe_spectral_norm
+from keras_signgan.layers import BatchNormalization, NearestUpSampling2D, maybe_spectral_norm
 from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
 
 # Per size preset: base channel count `ch` (the widest layer has 4*ch), label embedding size,
@@ -21,7 +21,7 @@ def _upsample(x, filters, name, arch_revision, use_bias=False):
     DCGAN transposed convolution 4x4/2, whose uneven overlap painted a mottled, checkered
     texture over every generated hand."""
     if arch_revision >= 3:
-        x = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_resize")(x)
+        x = NearestUpSampling2D(2, name=f"{name}_resize")(x)
         return keras.layers.Conv2D(filters, 3, padding="same", use_bias=use_bias, name=name)(x)
     return keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=use_bias, name=name)(x)
 
@@ -39,12 +39,12 @@ def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small", 
     filters = ch * 2 ** (doublings - 1)
     x = keras.layers.Dense(4 * 4 * filters, use_bias=False, name="project")(x)
     x = keras.layers.Reshape((4, 4, filters))(x)
-    x = keras.layers.BatchNormalization(name="project_bn")(x)
+    x = BatchNormalization(name="project_bn")(x)
     x = keras.layers.ReLU()(x)
     for i in range(doublings - 1):
         filters = max(ch, filters // 2)
         x = _upsample(x, filters, f"up_{i}", arch_revision)
-        x = keras.layers.BatchNormalization(name=f"up_{i}_bn")(x)
+        x = BatchNormalization(name=f"up_{i}_bn")(x)
         x = keras.layers.ReLU()(x)
     x = _upsample(x, 3, "to_rgb", arch_revision, use_bias=True)
     image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)

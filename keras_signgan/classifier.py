@@ -1,6 +1,6 @@
 """The handshape classifier: what the classification score (`metrics`) and the augmentation
-experiment (`augment`) train, and what `scripts/make_feature_extractor.py` turns into a
-feature extractor.
+experiment (`augment`) train, and what `signgan features train-extractor` turns into a
+feature extractor (`keras_signgan.metrics.features.train_feature_extractor`).
 
 A compact VGG-style CNN for small images: three stages of two 3x3 convolutions (batch norm,
 ReLU) and 2x2 max pooling, widths `w, 2w, 4w`, global average pooling, dropout, softmax.

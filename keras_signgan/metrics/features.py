@@ -1,4 +1,5 @@
-"""Feature extractors for FID and KID: Keras InceptionV3, the FID Inception, or any Keras model.
+"""Feature extractors for FID and KID: Keras InceptionV3, the FID Inception, or any Keras model
+(such as the handshape classifier's features, trained by `train_feature_extractor`).
 
 An extractor maps uint8 images `(N, H, W, 3)` to float32 features `(N, d)` as pytorch-fid
 does: scaled to [0, 1], resized bilinearly (half-pixel centres, no antialiasing) to the
@@ -13,7 +14,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_signgan.classifier import train_classifier
+from keras_signgan.data import load_dataset
 from keras_signgan.errors import ConfigError
+from keras_signgan.io_utils import atomic_path
 from keras_signgan.metrics.fid_inception import IDENTIFIER, load_fid_inception
 
 INCEPTION_ID = "inception_v3_imagenet_avgpool"
@@ -138,3 +142,45 @@ def load_extractor(features="inception", batch_size=64):
     except Exception as error:
         raise ConfigError(f"--features {features} is not a loadable Keras model ({type(error).__name__}: {error}).") from None
     return FeatureExtractor(model, f"{path.stem}-{_weights_digest(model)}", batch_size=batch_size)
+
+
+def classifier_features(classifier):
+    """The pooled features of a handshape classifier, as an extractor model.
+
+    The classifier takes pixels in [0, 255]; extractors are fed images in [-1, 1] (see
+    FeatureExtractor), so the returned model maps them back before running the classifier
+    up to its global average pooling: `(B, S, S, 3) in [-1, 1] -> (B, 4 * width)`.
+    """
+    pooled = next(layer for layer in classifier.layers if isinstance(layer, keras.layers.GlobalAveragePooling2D))
+    inputs = keras.Input(classifier.inputs[0].shape[1:], name="image")
+    pixels = keras.layers.Rescaling(127.5, offset=127.5, name="to_pixels")(inputs)
+    features = keras.Model(classifier.inputs, pooled.output, name="classifier_trunk")(pixels)
+    return keras.Model(inputs, features, name="handshape_classifier_features")
+
+
+def train_feature_extractor(dataset, out, epochs=40, width=32, seed=0):
+    """Train the handshape classifier on `dataset` and save its pooled features to `out`.
+
+    For `--features OUT` where the ImageNet or FID Inception weights cannot be downloaded.
+    Scores computed with it rank models against each other; they are not FIDs.
+
+    Args:
+        dataset: str or path. A dataset name or path, as for `load_dataset`.
+        out: str or path. The `.keras` file to write (atomically: nothing on failure).
+        epochs: int. The classifier's most epochs (early stopping on a tenth of the data).
+        width: int. The classifier's first-stage channels; the features have 4 x width.
+        seed: int. Weights, validation split and batch order.
+
+    Returns:
+        `(path, feature dimension, best validation accuracy or None)`.
+    """
+    out = pathlib.Path(out)
+    if out.suffix != ".keras":
+        raise ConfigError(f"{out}: an extractor is saved as a .keras file. Give OUT a name ending in .keras.")
+    data = load_dataset(dataset)
+    classifier, history = train_classifier(data.images, data.labels, data.num_classes, epochs=epochs, width=width, seed=seed)
+    model = classifier_features(classifier)
+    with atomic_path(out) as tmp:  # the temporary name keeps the .keras suffix
+        model.save(tmp)
+    accuracy = max(history["val_accuracy"]) if history.get("val_accuracy") else None
+    return out, int(model.outputs[0].shape[-1]), accuracy

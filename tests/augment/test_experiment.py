@@ -1,38 +1,15 @@
-"""The augmentation experiment on a synthetic dataset with a tiny generator."""
-
-import json
+"""The augmentation experiment on a synthetic dataset with a tiny generator (the command:
+tests/cli/test_augment.py)."""
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from keras_signgan.augment import experiment
 from keras_signgan.augment.splits import train_test_split
 from keras_signgan.classifier import build_classifier, stratified_split, train_classifier
-from keras_signgan.cli.main import cli
-from keras_signgan.config import TrainConfig
 from keras_signgan.data import load_dataset
 from keras_signgan.errors import DatasetError
 from keras_signgan.generators import load_generator
-from keras_signgan.training.fit import fit
-
-CLASSES = ["P", "Q", "R"]
-
-
-@pytest.fixture(scope="module")
-def toy(tmp_path_factory):
-    """3 classes x 10 images from 5 subjects; a 2-step tiny wcgan trained on them."""
-    folder = tmp_path_factory.mktemp("augment")
-    rng = np.random.default_rng(0)
-    y = np.repeat(np.arange(3), 10)
-    x = rng.integers(0, 60, (30, 32, 32, 3), dtype="uint8")
-    for i, label in enumerate(y):
-        x[i, 8:24, 8:24, label] = 220
-    np.savez(folder / "toy.npz", x=x, y=y, class_names=np.array(CLASSES))
-    config = TrainConfig.create("wcgan", str(folder / "toy.npz"), size="tiny", steps=2, batch_size=8,
-                                sample_every=2, checkpoint_every=2)
-    run = fit(config, run_dir=folder / "run", progress=False).run_dir
-    return folder, run
 
 
 class RecordingGenerator:
@@ -51,8 +28,8 @@ class RecordingGenerator:
         return images
 
 
-def test_synthetic_images_join_training_only_and_are_class_balanced(toy, tmp_path, monkeypatch):
-    folder, run = toy
+def test_synthetic_images_join_training_only_and_are_class_balanced(augment_toy, tmp_path, monkeypatch):
+    folder, run = augment_toy
     generator = RecordingGenerator(load_generator(run))
     seen_test_sets = []
     original = experiment.predict_labels
@@ -84,58 +61,6 @@ def test_synthetic_images_join_training_only_and_are_class_balanced(toy, tmp_pat
     assert by_cell[("gan+classical", 50.0, 0)]["num_synthetic"] == round(train_size / 2)
     assert by_cell[("classical", 0.0, 0)]["num_synthetic"] == 0
     assert all(0 <= r["accuracy"] <= 1 for r in runs)
-
-
-def test_results_files_and_resume(toy, tmp_path):
-    folder, run = toy
-    out = tmp_path / "out"
-    args = ["augment", str(folder / "toy.npz"), "--generator", str(run), "--ratios", "0,100", "--repeats", "1",
-            "--epochs", "1", "--width", "4", "--out", str(out)]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
-    data = json.loads((out / "results.json").read_text())
-    assert set(data) == {"version", "settings", "gans", "runs", "summary"} and data["version"] == 2
-    assert {"ratio", "split", "repeat", "accuracy", "augmentation"} <= set(data["runs"][0])
-    assert [(s["augmentation"], s["ratio"]) for s in data["summary"]] == [
-        ("none", 0), ("classical", 0), ("gan", 100), ("gan+classical", 100), ("synthetic", 100)
-    ]
-    assert "| real + 100% generated | " in (out / "results.md").read_text()
-    assert (out / "accuracy.png").stat().st_size > 0
-    # Without --resume an existing experiment is not overwritten.
-    again = CliRunner().invoke(cli, args)
-    assert again.exit_code == 2 and "--resume" in again.output
-    # --resume runs only the missing cells: here the second repeat.
-    data["runs"] = [r for r in data["runs"] if r["augmentation"] != "gan"]
-    (out / "results.json").write_text(json.dumps(data))
-    resumed = CliRunner().invoke(cli, args + ["--resume", "--repeats", "2"])
-    assert resumed.exit_code == 0, resumed.output
-    assert "4 finished cell(s) kept, 6 to run" in resumed.output
-    runs = json.loads((out / "results.json").read_text())["runs"]
-    assert sorted((r["augmentation"], r["repeat"]) for r in runs) == sorted(
-        (name, repeat) for name in ("none", "classical", "gan", "gan+classical", "synthetic") for repeat in (0, 1)
-    )
-
-
-@pytest.mark.parametrize(
-    "extra, message",
-    [
-        (["--ratios", "0,abc"], "--ratios must be numbers >= 0"),
-        (["--ratios", "-5"], "--ratios must be numbers >= 0"),
-        (["--split", "subject"], "no subject metadata"),
-        (["--generator", "{other_run}"], "The generator has 3 classes and"),
-    ],
-)
-def test_augment_errors(toy, tmp_path, extra, message):
-    folder, run = toy
-    dataset = folder / "toy.npz"
-    if "{other_run}" in extra:
-        np.savez(tmp_path / "two.npz", x=np.zeros((4, 32, 32, 3), "uint8"), y=np.array([0, 0, 1, 1]))
-        dataset = tmp_path / "two.npz"
-        extra = ["--generator", str(run)]
-    result = CliRunner().invoke(cli, ["augment", str(dataset), "--generator", str(run), "--out", str(tmp_path / "o"), *extra])
-    assert result.exit_code == 2, result.output
-    assert message in result.output and "Traceback" not in result.output
-    assert not (tmp_path / "o" / "results.json").exists()
 
 
 def test_subject_split_never_tests_on_training_subjects():

@@ -1,15 +1,14 @@
 """The leak-free study: one GAN per fold and training fraction, trained by `fit` on exactly
-that cell's real training images; paired statistics over folds; the --generator warning."""
+that cell's real training images; paired statistics over folds (the command:
+tests/cli/test_augment.py)."""
 
 import json
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from keras_signgan.augment import experiment
 from keras_signgan.augment.experiment import image_hashes, paired_interval, set_hash, summarize
-from keras_signgan.cli.main import cli
 from keras_signgan.data import load_dataset
 from keras_signgan.data.dataset import HandshapeDataset
 from keras_signgan.runs import read_config
@@ -125,41 +124,6 @@ def test_paired_interval_is_student_t_over_fold_differences():
     assert rows["synthetic"]["vs_real"]["verdict"] == "worse"
     assert rows["gan"]["std_accuracy"] == pytest.approx(np.std([0.60, 0.72, 0.66], ddof=1))
     assert "vs_real" not in rows["none"]
-
-
-def test_external_generator_is_flagged(tmp_path):
-    from keras_signgan.config import TrainConfig
-    from keras_signgan.training.fit import fit
-
-    rng = np.random.default_rng(0)
-    y = np.repeat(np.arange(3), 6)
-    np.savez(tmp_path / "toy.npz", x=rng.integers(0, 255, (18, 32, 32, 3), dtype="uint8"), y=y, class_names=np.array(CLASSES))
-    config = TrainConfig.create("wcgan", str(tmp_path / "toy.npz"), batch_size=8, **GAN)
-    run_dir = fit(config, run_dir=tmp_path / "run", progress=False).run_dir
-    out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["augment", str(tmp_path / "toy.npz"), "--generator", str(run_dir), "--ratios", "100",
-                                      "--repeats", "1", "--epochs", "1", "--width", "4", "--no-classical", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert json.loads((out / "results.json").read_text())["settings"]["generator_saw_test"] == "unknown"
-    assert (out / "results.md").read_text().startswith("**Warning:** the generator was trained elsewhere")
-
-
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (["--model", "wcgan", "--generator", "x"], "not both or neither"),
-        ([], "not both or neither"),
-        (["--model", "wcgan", "--folds", "2"], "--folds goes with --split subject"),
-        (["--model", "wcgan", "--train-fractions", "0,1"], "--train-fractions must be numbers > 0 and <= 1"),
-        (["--model", "wcgan", "--split", "subject", "--folds", "3"], "no subject metadata"),
-    ],
-)
-def test_augment_usage_errors(tmp_path, args, message):
-    np.savez(tmp_path / "d.npz", x=np.zeros((4, 32, 32, 3), "uint8"), y=np.array([0, 0, 1, 1]))
-    result = CliRunner().invoke(cli, ["augment", str(tmp_path / "d.npz"), "--out", str(tmp_path / "o"), *args])
-    assert result.exit_code == 2, result.output
-    assert message in result.output and "Traceback" not in result.output
-    assert not (tmp_path / "o").exists()
 
 
 def test_dry_run_prints_the_plan_and_trains_nothing(tmp_path, monkeypatch):

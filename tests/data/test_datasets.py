@@ -1,4 +1,5 @@
-"""The dataset layer: archives, named datasets, local folders and .npz files, pipelines, CLI."""
+"""The dataset layer: archives, named datasets, local folders and .npz files, pipelines (the
+command: tests/cli/test_datasets.py)."""
 
 import hashlib
 import io
@@ -7,36 +8,12 @@ import zipfile
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
-from keras_signgan.cli.main import cli
 from keras_signgan.data import archives, import_archive, list_datasets, load_dataset, lsa16
 from keras_signgan.data.lsa64 import with_rotations
 from keras_signgan.data.pipeline import make_training_dataset
 from keras_signgan.errors import DatasetError
-
-
-def png_bytes(array):
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def fake_lsa16_zip(tmp_path):
-    """An LSA16-format zip: 3 classes x 2 subjects x 2 repetitions, each image one colour."""
-    path = tmp_path / "fake_lsa16.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        for cls in (1, 2, 3):
-            for subject in (1, 2):
-                for rep in (1, 2):
-                    image = np.zeros((32, 32, 3), "uint8")
-                    image[:16, :, 0] = cls * 40
-                    image[:, :8, 1] = subject * 50 + rep
-                    archive.writestr(f"{cls:02d}_{subject:02d}_{rep:02d}_000.png", png_bytes(image))
-        archive.writestr("readme.txt", "not an image")
-    return path
 
 
 def sha256(path):
@@ -191,38 +168,6 @@ def test_real_lsa16_archive(real_lsa16_zip):
     five_at_90 = rotated.images[rotated.labels == 1]
     np.testing.assert_array_equal(five_at_90, np.rot90(dataset.images[dataset.labels == 0], k=1, axes=(1, 2)))
     assert with_rotations(dataset).class_names[5] == "Four@90"
-
-
-def test_datasets_cli(fake_lsa16_zip, tmp_path):
-    runner = CliRunner()
-    result = runner.invoke(cli, ["datasets"])
-    assert result.exit_code == 0, result.output
-    lsa16_line = next(line for line in result.output.splitlines() if line.startswith("lsa16 "))
-    assert "800" in lsa16_line and " no " in lsa16_line
-    result = runner.invoke(cli, ["datasets", "import", "lsa16", str(fake_lsa16_zip)])
-    assert result.exit_code == 2 and "sha256 expected" in result.output and "Traceback" not in result.output
-    result = runner.invoke(cli, ["datasets", "info", "lsa16"])
-    assert result.exit_code == 0 and "signgan datasets download lsa16" in result.output
-    x = np.zeros((6, 32, 32, 3), "uint8")
-    np.savez(tmp_path / "d.npz", x=x, y=np.array([0, 0, 1, 1, 2, 2]), class_names=np.array(["p", "q", "r"]))
-    out = tmp_path / "grid.png"
-    result = runner.invoke(cli, ["datasets", "show", str(tmp_path / "d.npz"), "--out", str(out), "--per-class", "3"])
-    assert result.exit_code == 0, result.output
-    assert Image.open(out).size[0] > 0
-    result = runner.invoke(cli, ["datasets", "info", str(tmp_path / "d.npz")])
-    assert result.exit_code == 0 and "3 classes" in result.output
-    result = runner.invoke(cli, ["datasets", "show", "nonexistent"])
-    assert result.exit_code == 2 and "Unknown dataset" in result.output
-
-
-def test_unreadable_image_names_the_file(tmp_path):
-    (tmp_path / "data" / "a").mkdir(parents=True)
-    Image.fromarray(np.zeros((8, 8, 3), "uint8")).save(tmp_path / "data" / "a" / "ok.png")
-    (tmp_path / "data" / "a" / "broken.png").write_bytes(b"not a png")
-    with pytest.raises(DatasetError, match="broken.png"):
-        load_dataset(tmp_path / "data")
-    result = CliRunner().invoke(cli, ["datasets", "info", str(tmp_path / "data")])
-    assert result.exit_code == 2 and "broken.png" in result.output and "Traceback" not in result.output
 
 
 def test_asl_is_listed_with_its_alias_and_size():

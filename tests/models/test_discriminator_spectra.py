@@ -1,4 +1,4 @@
-"""scripts/discriminator_spectra.py: the spectrum summary behind the README's spectral-collapse figures."""
+"""scripts/discriminator_spectra.py: the spectrum summary behind the spectral-collapse figures in docs/results.md."""
 
 import importlib.util
 import pathlib

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from keras_signgan.runs import list_checkpoints
-from tests.training.conftest import PROJECT_ROOT, read_csv
+from tests.conftest import PROJECT_ROOT, read_csv
 
 
 def free_ports(count):

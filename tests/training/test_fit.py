@@ -1,4 +1,4 @@
-"""`signgan fit` end to end on tiny models and a small synthetic dataset."""
+"""`fit` end to end on tiny models and a small synthetic dataset (the command: tests/cli/test_fit.py)."""
 
 import csv
 import json
@@ -10,19 +10,10 @@ import time
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from keras_signgan.cli.main import cli
-from keras_signgan.config import TrainConfig
 from keras_signgan.runs import list_checkpoints
 from keras_signgan.training.fit import TrainingDiverged, fit
-from tests.training.conftest import read_csv
-
-
-def tiny_config(model, dataset, **overrides):
-    values = dict(size="tiny", steps=4, batch_size=8, sample_every=2, checkpoint_every=2, log_every=1)
-    values.update(overrides)
-    return TrainConfig.create(model, str(dataset), **values)
+from tests.conftest import read_csv, tiny_config
 
 
 def tensorboard_tags(folder):
@@ -79,34 +70,6 @@ def test_non_finite_loss_stops_the_run_and_keeps_good_checkpoints(npz_dataset, t
             assert all(np.isfinite(data[k]).all() for k in data.files if data[k].dtype.kind == "f")
 
 
-def run_cli(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def test_cli_errors_are_one_line_exit_2(npz_dataset, tmp_path):
-    result = run_cli("fit", "biggan", npz_dataset, "--size", "tiny", "--batch-size", "64", "--run-dir", tmp_path / "a")
-    assert result.exit_code == 2 and "larger than the dataset" in result.output
-    assert not (tmp_path / "a").exists()
-
-    busy = tmp_path / "busy"
-    busy.mkdir()
-    (busy / "file").write_text("x")
-    result = run_cli("fit", "biggan", npz_dataset, "--size", "tiny", "--run-dir", busy)
-    assert result.exit_code == 2 and "--resume" in result.output
-
-    empty_run = tmp_path / "empty_run"
-    empty_run.mkdir()
-    (empty_run / "config.json").write_text(tiny_config("biggan", npz_dataset).to_json())
-    result = run_cli("fit", "--resume", empty_run)
-    assert result.exit_code == 2 and "no checkpoint" in result.output
-
-    result = run_cli("fit", "stylegan", npz_dataset)
-    assert result.exit_code == 2 and "biggan" in result.output
-
-    result = run_cli("fit", "biggan", npz_dataset, "--steps", "0")
-    assert result.exit_code == 2
-
-
 @pytest.mark.slow
 def test_sigkill_then_resume_reaches_the_requested_step(npz_dataset, tmp_path):
     run_dir = tmp_path / "run"
@@ -158,23 +121,6 @@ def test_mixed_precision_trains_and_restores_the_policy(model, npz_dataset, tmp_
     assert keras.mixed_precision.global_policy().name == "float32"
 
 
-def test_cli_fit_on_the_real_lsa16(real_lsa16_zip, tmp_path):
-    from keras_signgan.data import import_archive
-
-    import_archive("lsa16", real_lsa16_zip)
-    run_dir = tmp_path / "R"
-    result = CliRunner().invoke(cli, [
-        "fit", "biggan", "lsa16", "--size", "tiny", "--steps", "12", "--batch-size", "16",
-        "--sample-every", "6", "--checkpoint-every", "6", "--run-dir", str(run_dir),
-    ])
-    assert result.exit_code == 0, result.output
-    config = json.loads((run_dir / "config.json").read_text())
-    assert config["class_names"][0] == "Five" and len(config["class_names"]) == 16
-    assert [step for step, _ in list_checkpoints(run_dir)] == [6, 12]
-    assert sorted(p.name for p in (run_dir / "samples").iterdir()) == ["step-000006.png", "step-000012.png"]
-    assert [int(r["step"]) for r in read_csv(run_dir / "metrics.csv")] == list(range(1, 13))
-
-
 def test_a_truncated_newest_checkpoint_falls_back_to_the_previous_one(npz_dataset, tmp_path):
     run_dir = tmp_path / "run"
     fit(tiny_config("basic", npz_dataset, steps=4), run_dir=run_dir, progress=False)
@@ -187,47 +133,6 @@ def test_a_truncated_newest_checkpoint_falls_back_to_the_previous_one(npz_datase
     warnings = [m for m in messages if "skipped" in m]
     assert len(warnings) == 1 and newest.name in warnings[0]
     assert any("ckpt-0000002.npz at step 2" in m for m in messages)
-
-
-def test_resume_changes_the_options_it_can_and_refuses_the_others_by_name(npz_dataset, tmp_path):
-    run_dir = tmp_path / "run"
-    fit(tiny_config("basic", npz_dataset, steps=2), run_dir=run_dir, progress=False)
-    before = (run_dir / "config.json").read_text()
-    result = run_cli("fit", "--resume", run_dir, "--z-dim", "8", "--steps", "3")
-    assert result.exit_code == 2 and "--resume cannot change --z-dim" in result.output
-    assert "Traceback" not in result.output and (run_dir / "config.json").read_text() == before
-    assert [s for s, _ in list_checkpoints(run_dir)] == [2]
-
-    result = run_cli("fit", "--resume", run_dir, "--steps", "3", "--g-lr", "0.5", "--checkpoint-every", "3")
-    assert result.exit_code == 0, result.output
-    config = json.loads((run_dir / "config.json").read_text())
-    assert config["g_lr"] == 0.5 and config["steps"] == 3 and config["checkpoint_every"] == 3
-    assert "Changed on resume:" in result.output and "-> 0.5" in result.output
-    with np.load(list_checkpoints(run_dir)[-1][1]) as data:
-        rates = sorted(float(data[k]) for k in data.files if data[k].shape == () and data[k].dtype.kind == "f")
-    assert 0.5 in rates  # the generator's Adam trained on with the new rate
-
-
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (["biggan", "--diffaugment", "colour"], "Unknown --diffaugment part 'colour'"),
-        (["biggan", "--z-dim", "3"], "--z-dim 3 is too small"),
-        (["basic", "--image-size", "12"], "--image-size must be a power of two"),
-        (["basic", "--g-lr", "-0.001"], "--g-lr must be > 0"),
-        (["basic", "--d-lr", "-1"], "--d-lr must be > 0"),
-        (["basic", "--eval-every", "1", "--eval-features", "missing.keras"], "missing.keras: no such file"),
-    ],
-)
-def test_refused_options_exit_2_and_write_nothing(args, message, npz_dataset, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    model, *rest = args
-    result = run_cli("fit", model, npz_dataset, "--size", "tiny", "--steps", "1", *rest)
-    assert result.exit_code == 2 and message in result.output, result.output
-    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
-    assert not (tmp_path / "runs").exists()
-    result = run_cli("fit", model, npz_dataset, "--size", "tiny", "--steps", "1", *rest, "--run-dir", tmp_path / "D")
-    assert result.exit_code == 2 and not (tmp_path / "D").exists()
 
 
 def test_rewriting_metrics_csv_on_resume_is_atomic(npz_dataset, tmp_path, monkeypatch):

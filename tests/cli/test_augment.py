@@ -1,0 +1,100 @@
+"""`signgan augment` through the command line: results files and resume, the --generator
+warning, and usage errors."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from keras_signgan.cli.main import cli
+
+CLASSES = ["P", "Q", "R"]
+GAN = {"size": "tiny", "steps": 2, "sample_every": 2, "checkpoint_every": 2}
+
+
+def test_results_files_and_resume(augment_toy, tmp_path):
+    folder, run = augment_toy
+    out = tmp_path / "out"
+    args = ["augment", str(folder / "toy.npz"), "--generator", str(run), "--ratios", "0,100", "--repeats", "1",
+            "--epochs", "1", "--width", "4", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "results.json").read_text())
+    assert set(data) == {"version", "settings", "gans", "runs", "summary"} and data["version"] == 2
+    assert {"ratio", "split", "repeat", "accuracy", "augmentation"} <= set(data["runs"][0])
+    assert [(s["augmentation"], s["ratio"]) for s in data["summary"]] == [
+        ("none", 0), ("classical", 0), ("gan", 100), ("gan+classical", 100), ("synthetic", 100)
+    ]
+    assert "| real + 100% generated | " in (out / "results.md").read_text()
+    assert (out / "accuracy.png").stat().st_size > 0
+    # Without --resume an existing experiment is not overwritten.
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 2 and "--resume" in again.output
+    # --resume runs only the missing cells: here the second repeat.
+    data["runs"] = [r for r in data["runs"] if r["augmentation"] != "gan"]
+    (out / "results.json").write_text(json.dumps(data))
+    resumed = CliRunner().invoke(cli, args + ["--resume", "--repeats", "2"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "4 finished cell(s) kept, 6 to run" in resumed.output
+    runs = json.loads((out / "results.json").read_text())["runs"]
+    assert sorted((r["augmentation"], r["repeat"]) for r in runs) == sorted(
+        (name, repeat) for name in ("none", "classical", "gan", "gan+classical", "synthetic") for repeat in (0, 1)
+    )
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--ratios", "0,abc"], "--ratios must be numbers >= 0"),
+        (["--ratios", "-5"], "--ratios must be numbers >= 0"),
+        (["--split", "subject"], "no subject metadata"),
+        (["--generator", "{other_run}"], "The generator has 3 classes and"),
+    ],
+)
+def test_augment_errors(augment_toy, tmp_path, extra, message):
+    folder, run = augment_toy
+    dataset = folder / "toy.npz"
+    if "{other_run}" in extra:
+        np.savez(tmp_path / "two.npz", x=np.zeros((4, 32, 32, 3), "uint8"), y=np.array([0, 0, 1, 1]))
+        dataset = tmp_path / "two.npz"
+        extra = ["--generator", str(run)]
+    result = CliRunner().invoke(cli, ["augment", str(dataset), "--generator", str(run), "--out", str(tmp_path / "o"), *extra])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o" / "results.json").exists()
+
+
+def test_external_generator_is_flagged(tmp_path):
+    from keras_signgan.config import TrainConfig
+    from keras_signgan.training.fit import fit
+
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 6)
+    np.savez(tmp_path / "toy.npz", x=rng.integers(0, 255, (18, 32, 32, 3), dtype="uint8"), y=y, class_names=np.array(CLASSES))
+    config = TrainConfig.create("wcgan", str(tmp_path / "toy.npz"), batch_size=8, **GAN)
+    run_dir = fit(config, run_dir=tmp_path / "run", progress=False).run_dir
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["augment", str(tmp_path / "toy.npz"), "--generator", str(run_dir), "--ratios", "100",
+                                      "--repeats", "1", "--epochs", "1", "--width", "4", "--no-classical", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "results.json").read_text())["settings"]["generator_saw_test"] == "unknown"
+    assert (out / "results.md").read_text().startswith("**Warning:** the generator was trained elsewhere")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "wcgan", "--generator", "x"], "not both or neither"),
+        ([], "not both or neither"),
+        (["--model", "wcgan", "--folds", "2"], "--folds goes with --split subject"),
+        (["--model", "wcgan", "--train-fractions", "0,1"], "--train-fractions must be numbers > 0 and <= 1"),
+        (["--model", "wcgan", "--split", "subject", "--folds", "3"], "no subject metadata"),
+    ],
+)
+def test_augment_usage_errors(tmp_path, args, message):
+    np.savez(tmp_path / "d.npz", x=np.zeros((4, 32, 32, 3), "uint8"), y=np.array([0, 0, 1, 1]))
+    result = CliRunner().invoke(cli, ["augment", str(tmp_path / "d.npz"), "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()

@@ -3,8 +3,8 @@
 An export directory holds a TF SavedModel whose `serving_default` signature maps
 `z: float32 [None, z_dim]` and `label: int32 [None]` to `images: uint8 [None, H, W, 3]`,
 and `signgan.json` describing it (model, dataset, class names, z_dim, image size, step,
-default truncation, package version). Using it needs TensorFlow only; in keras_signgan,
-`keras_signgan.generators.load_generator` reads it back.
+the checkpoint file it came from, default truncation, package version). Using it needs
+TensorFlow only; in keras_signgan, `keras_signgan.generators.load_generator` reads it back.
 """
 
 import json
@@ -17,7 +17,7 @@ from keras_signgan import __version__
 from keras_signgan.errors import RunError
 from keras_signgan.io_utils import atomic_path
 from keras_signgan.models.gan import generated_to_uint8
-from keras_signgan.runs import is_run_dir, load_run
+from keras_signgan.runs import is_run_dir, load_run_checkpoint
 
 METADATA_FILE = "signgan.json"
 
@@ -32,17 +32,20 @@ def default_export_dir(config, root="saved_models"):
     return pathlib.Path(root) / f"{config.model}_{name}"
 
 
-def export_generator(run_dir, out=None, overwrite=False):
+def export_generator(run_dir, out=None, overwrite=False, checkpoint="latest"):
     """Export the (EMA) generator of a run directory as a TF SavedModel; return the path.
 
     Args:
         run_dir: a run directory with at least one checkpoint.
         out: the export directory. Defaults to `saved_models/<model>_<dataset>/`.
         overwrite: bool. Replace an existing export at `out`.
+        checkpoint: "latest", "best" (the lowest FID of `fit --eval-every`) or a step
+            number; recorded in signgan.json with its step.
     """
     if not is_run_dir(run_dir):
         raise RunError(f"{run_dir} is not a run directory (it has no config.json).")
-    config, gan, step = load_run(run_dir)
+    loaded = load_run_checkpoint(run_dir, checkpoint)
+    config, gan, step = loaded.config, loaded.gan, loaded.step
     out = pathlib.Path(out) if out else default_export_dir(config)
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise RunError(f"{out} already exists. Pass --overwrite to replace it, or choose another --out.")
@@ -70,6 +73,7 @@ def export_generator(run_dir, out=None, overwrite=False):
         "z_dim": gan.z_dim,
         "image_size": gan.image_size,
         "step": step,
+        "checkpoint": loaded.path.name,
         "truncation": config.truncation,
         "ema": gan.ema_generator is not None,
         "signature": {"inputs": {"z": "float32 [None, z_dim]", "label": "int32 [None]"}, "outputs": {"images": "uint8 [None, H, W, 3]"}},

@@ -1,7 +1,7 @@
 """Generators to draw labelled images from, and writing what they draw.
 
 `load_generator` opens an export directory (`signgan export`) or a run directory (its EMA
-generator at the newest checkpoint) as a `LoadedGenerator`; `generator_from_gan` wraps a GAN
+generator at the newest, the best-FID or a given step's checkpoint) as a `LoadedGenerator`; `generator_from_gan` wraps a GAN
 in memory the same way. `balanced_labels` spreads a number of images over classes;
 `write_generated` writes images as a PNG grid, an `.npz` or a folder per class. The latents
 come from `keras_signgan.models.gan.sample_latents`, so a run directory, its export and the
@@ -21,7 +21,7 @@ from keras_signgan.errors import RunError, SignGANError
 from keras_signgan.export import METADATA_FILE, is_export_dir
 from keras_signgan.io_utils import atomic_path
 from keras_signgan.models.gan import generate_batches, sample_latents
-from keras_signgan.runs import is_run_dir, load_run
+from keras_signgan.runs import is_run_dir, load_run_checkpoint
 
 
 @dataclasses.dataclass
@@ -37,6 +37,8 @@ class LoadedGenerator:
         dataset_name: str. The dataset it was trained on.
         truncation: float or None. Default truncation.
         source: pathlib.Path. Where it was loaded from.
+        checkpoint: str or None. The run checkpoint's file name (ckpt-0000600.npz,
+            best.npz); None for an export or a GAN in memory.
     """
 
     class_names: list
@@ -47,6 +49,7 @@ class LoadedGenerator:
     dataset_name: str
     truncation: float
     source: pathlib.Path
+    checkpoint: str = None
     _generate_batch: object = dataclasses.field(repr=False, default=None)
 
     @property
@@ -81,14 +84,21 @@ class LoadedGenerator:
         return np.concatenate(out, axis=0)
 
 
-def load_generator(path):
+def load_generator(path, checkpoint="latest"):
     """Load a generator from an export directory or a run directory.
 
-    A run directory gives its EMA generator (when the model keeps one) at the newest
-    checkpoint. Raises RunError for any other path.
+    A run directory gives its EMA generator (when the model keeps one) at `checkpoint`:
+    "latest", "best" (the lowest FID of `fit --eval-every`) or a step number (see
+    `runs.load_run_checkpoint`). Raises RunError for any other path, and for a checkpoint
+    other than "latest" with an export (it holds one generator).
     """
     path = pathlib.Path(path)
     if is_export_dir(path):
+        if checkpoint not in (None, "latest"):
+            raise RunError(
+                f"{path} is an export: it holds one generator, so --checkpoint {checkpoint} does not apply. "
+                "Give the run directory it was exported from."
+            )
         try:
             metadata = json.loads((path / METADATA_FILE).read_text())
         except json.JSONDecodeError as error:
@@ -110,8 +120,8 @@ def load_generator(path):
             _generate_batch=generate_batch,
         )
     if is_run_dir(path):
-        config, gan, step = load_run(path)
-        return generator_from_gan(gan, config, step, source=path)
+        loaded = load_run_checkpoint(path, checkpoint)
+        return generator_from_gan(loaded.gan, loaded.config, loaded.step, source=path, checkpoint=loaded.path.name)
     if not path.exists():
         raise RunError(f"{path} does not exist. Give an export directory (saved_models/...) or a run directory (runs/...).")
     raise RunError(
@@ -120,7 +130,7 @@ def load_generator(path):
     )
 
 
-def generator_from_gan(gan, config, step, source=None):
+def generator_from_gan(gan, config, step, source=None, checkpoint=None):
     """A `LoadedGenerator` over an in-memory GAN (its sampling, EMA, generator)."""
     return LoadedGenerator(
         class_names=list(config.class_names),
@@ -131,6 +141,7 @@ def generator_from_gan(gan, config, step, source=None):
         dataset_name=config.dataset,
         truncation=config.truncation,
         source=source,
+        checkpoint=checkpoint,
         _generate_batch=lambda z, labels: generate_batches(gan.sampling_generator, z, labels),
     )
 

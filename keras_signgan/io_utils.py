@@ -1,4 +1,5 @@
-"""Small file helpers: atomic writes, so a crash never leaves a half-written file."""
+"""Small file helpers: atomic writes and appends, so a crash or a full disk never leaves a
+half-written file, and a failed write names the file it was writing (`WriteError`)."""
 
 import contextlib
 import json
@@ -6,6 +7,26 @@ import os
 import pathlib
 import shutil
 import tempfile
+
+
+class WriteError(OSError):
+    """An OSError while writing the file `filename` (a full disk, a lost mount, no permission).
+
+    `strerror` says why ("No space left on device"); nothing partial was left at `filename`.
+    """
+
+
+def _write_error(error, path, scratch=None):
+    """`error` as a WriteError naming `path`, when it concerns `path` (or `scratch`, the
+    temporary file written in its place), or names no file; otherwise `error` unchanged."""
+    if isinstance(error, WriteError):
+        return error
+    named = error.filename
+    if isinstance(named, (str, bytes, os.PathLike)):
+        named = pathlib.Path(os.fsdecode(named))
+        if named not in (path, scratch) and (scratch is None or scratch not in named.parents):
+            return error
+    return WriteError(error.errno, error.strerror or str(error), str(path))
 
 
 def _umask():
@@ -25,17 +46,23 @@ def atomic_path(path, is_dir=False):
     """Yield a temporary path beside `path`; rename it onto `path` only on success.
 
     Write the file (or, with `is_dir=True`, fill the directory) at the yielded path. The
-    result gets the mode the umask gives a new file or directory. If the block raises, the temporary file or directory is removed and `path` is left as it was.
+    result gets the mode the umask gives a new file or directory. If the block raises, the
+    temporary file or directory is removed and `path` is left as it was; an OSError about
+    the file being written (or about no file: a failed `write` names none) comes out as a
+    `WriteError` naming `path`.
     """
     path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{path.name}.tmp-"
-    if is_dir:
-        tmp = pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
-    else:
-        fd, name = tempfile.mkstemp(prefix=prefix, suffix=path.suffix, dir=path.parent)
-        os.close(fd)
-        tmp = pathlib.Path(name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if is_dir:
+            tmp = pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
+        else:
+            fd, name = tempfile.mkstemp(prefix=prefix, suffix=path.suffix, dir=path.parent)
+            os.close(fd)
+            tmp = pathlib.Path(name)
+    except OSError as error:
+        raise _write_error(error, path) from error
     try:
         yield tmp
         if tmp.exists():
@@ -46,12 +73,39 @@ def atomic_path(path, is_dir=False):
             os.replace(tmp, path)
         else:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _write_error(error, path, scratch=tmp) from error
         raise
+
+
+def append_text(path, text):
+    """Append `text` to the file `path` (created if missing) in one write.
+
+    On failure the file is cut back to its former length, so a full disk never leaves a
+    partial line, and a `WriteError` naming `path` is raised.
+    """
+    path = pathlib.Path(path)
+    data = text.encode("utf-8")
+    try:
+        with open(path, "ab", buffering=0) as file:
+            start = os.fstat(file.fileno()).st_size
+            try:
+                written = 0
+                while written < len(data):
+                    written += file.write(data[written:])
+            except OSError:
+                try:
+                    file.truncate(start)
+                except OSError:
+                    pass  # the write's own error is the one to report
+                raise
+    except OSError as error:
+        raise _write_error(error, path) from error
 
 
 def write_json_atomic(path, data):

@@ -64,3 +64,63 @@ def save_labelled_grid(rows, row_labels, path, title=None):
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi)
     return path
+
+
+def _best(rows):
+    """The row of lowest finite FID, or None."""
+    scored = [row for row in rows if row.get("fid") is not None and np.isfinite(row["fid"])]
+    return min(scored, key=lambda row: row["fid"]) if scored else None
+
+
+def fid_curve_figure(curves):
+    """A matplotlib Figure of FID during training: FID against wall-clock minutes (left) and
+    against steps (right), one line per run, each run's best point marked.
+
+    Args:
+        curves: list of `(label, rows)`: rows as `runs.read_evaluations` gives them (dicts
+            with `step`, `fid` and `wall_seconds`, the last None where not recorded).
+    """
+    from matplotlib.figure import Figure  # heavy: only when a chart is drawn
+
+    fig = Figure(figsize=(10, 4), dpi=100)
+    by_time, by_step = fig.subplots(1, 2, sharey=True)
+    untimed = []
+    for index, (label, rows) in enumerate(curves):
+        color = f"C{index % 10}"
+        scored = [row for row in rows if row.get("fid") is not None and np.isfinite(row["fid"])]
+        best = _best(scored)
+        by_step.plot([r["step"] for r in scored], [r["fid"] for r in scored], "o-", color=color, markersize=3, label=label)
+        timed = [row for row in scored if row.get("wall_seconds") is not None]
+        if timed:
+            by_time.plot([r["wall_seconds"] / 60 for r in timed], [r["fid"] for r in timed], "o-", color=color, markersize=3, label=label)
+        if len(timed) < len(scored):
+            untimed.append(label)
+        if best is None:
+            continue
+        note = f"best {best['fid']:.4g} @ {best['step']}"
+        by_step.plot([best["step"]], [best["fid"]], "*", color=color, markersize=14, markeredgecolor="black", label=f"_{note}")
+        by_step.annotate(note, (best["step"], best["fid"]), textcoords="offset points", xytext=(6, 6), fontsize=8, color=color)
+        if best.get("wall_seconds") is not None:
+            by_time.plot([best["wall_seconds"] / 60], [best["fid"]], "*", color=color, markersize=14, markeredgecolor="black", label=f"_{note}")
+    by_time.set_xlabel("wall-clock minutes (evaluations included)")
+    by_time.set_ylabel("FID")
+    by_step.set_xlabel("step")
+    by_time.set_title("FID against time", fontsize=10)
+    by_step.set_title("FID against steps", fontsize=10)
+    if untimed:
+        by_time.text(
+            0.02, 0.02, "no wall times recorded: " + ", ".join(untimed), transform=by_time.transAxes, fontsize=8, va="bottom"
+        )
+    for ax in (by_time, by_step):
+        ax.grid(alpha=0.3)
+    by_step.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_fid_curves(curves, path):
+    """Save `fid_curve_figure(curves)` as a PNG at `path` (atomically); return the path."""
+    fig = fid_curve_figure(curves)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    return path

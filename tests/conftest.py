@@ -10,6 +10,7 @@ import importlib.util
 import io
 import os
 import pathlib
+import time
 import zipfile
 
 import numpy as np
@@ -182,3 +183,42 @@ def exported_run(tmp_path_factory):
 def export_dir(exported_run, tmp_path_factory):
     """`exported_run` exported as a SavedModel."""
     return export_generator(exported_run, out=tmp_path_factory.mktemp("saved") / "biggan_toy")
+
+
+@pytest.fixture
+def tiny_extractor(tmp_path):
+    """A small random Keras feature extractor saved as .keras (offline stand-in for Inception)."""
+    import keras
+
+    inputs = keras.Input((16, 16, 3))
+    features = keras.layers.Dense(5)(keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(6, 3)(inputs)))
+    path = tmp_path / "extractor.keras"
+    keras.Model(inputs, features).save(path)
+    return path
+
+
+@pytest.fixture
+def scripted_fids(monkeypatch):
+    """Periodic evaluations score the FIDs appended to the returned list, in turn, each taking
+    `scripted_fids.seconds`; everything else (EMA, best checkpoint, logs) runs for real.
+    `scripted_fids.steps` records the step each was given to."""
+    from keras_signgan.training import callbacks
+
+    class Script(list):
+        seconds = 0.0
+        steps = []
+
+    script = Script()
+    script.steps = []
+
+    def scripted_evaluate(source, num_samples=None, features=None, generator=None, **kwargs):
+        time.sleep(script.seconds)
+        fid = script.pop(0)
+        script.steps.append(generator.step)
+        return {
+            "metrics": {"fid": fid, "kid": {"mean": fid / 100, "std": 0.001}},
+            "num_generated": num_samples, "extractor": features.identifier,
+        }
+
+    monkeypatch.setattr(callbacks, "evaluate", scripted_evaluate)
+    return script

@@ -12,10 +12,20 @@ from keras_signgan.generators import load_generator
 from keras_signgan.models import MODEL_NAMES
 from keras_signgan.runs import (
     CHECKPOINT_FORMAT,
+    EVALUATION_COLUMNS,
+    append_csv_row,
     checkpoint_keys,
+    checkpoint_path,
     latest_checkpoint,
+    list_checkpoints,
+    load_run_checkpoint,
+    read_best,
+    read_evaluations,
+    read_wall_seconds,
     restore_checkpoint,
     restore_latest_checkpoint,
+    rewrite_csv,
+    save_best_checkpoint,
     save_checkpoint,
 )
 from keras_signgan.training.fit import build_compiled_gan
@@ -131,3 +141,101 @@ def test_restore_skips_a_newest_checkpoint_that_does_not_fit_with_one_warning(tm
     step, path = restore_latest_checkpoint(build_compiled_gan(config), tmp_path, warn=warnings.append)
     assert step == 2 and path.name == "ckpt-0000002.npz"
     assert len(warnings) == 1 and "ckpt-0000004.npz" in warnings[0]
+
+
+def test_the_best_checkpoint_is_kept_apart_from_rotation_and_resume(tmp_path):
+    config = tiny_config("basic")
+    (tmp_path / "config.json").write_text(config.to_json())
+    gan = build_compiled_gan(config)
+    for step in range(1, 6):
+        gan.step.assign(step)
+        save_checkpoint(gan, tmp_path, keep=2)
+        if step == 1:
+            save_best_checkpoint(gan, tmp_path, {"fid": 7.5, "extractor": "x", "num_generated": 8})
+    assert [step for step, _ in list_checkpoints(tmp_path)] == [4, 5]
+    assert read_best(tmp_path) == {"checkpoint": "best.npz", "step": 1, "fid": 7.5, "extractor": "x", "num_generated": 8}
+    # A best checkpoint newer than every ckpt-<step>.npz is still not what --resume restores.
+    perturb(gan, seed=3)
+    gan.step.assign(9)
+    save_best_checkpoint(gan, tmp_path, {"fid": 2.0})
+    assert latest_checkpoint(tmp_path).name == "ckpt-0000005.npz"
+    step, path = restore_latest_checkpoint(build_compiled_gan(config), tmp_path)
+    assert (step, path.name) == (5, "ckpt-0000005.npz")
+    assert not [p for p in (tmp_path / "checkpoints").iterdir() if p.name.startswith(".")]
+
+    best = load_run_checkpoint(tmp_path, "best")
+    assert (best.step, best.path.name) == (9, "best.npz")
+    np.testing.assert_array_equal(np.asarray(best.gan.generator.variables[0]), np.asarray(gan.generator.variables[0]))
+    assert load_run_checkpoint(tmp_path, "4").path.name == "ckpt-0000004.npz"
+    assert load_run_checkpoint(tmp_path).step == 5
+
+
+@pytest.mark.parametrize(
+    "choice, message",
+    [
+        ("3", r"has no checkpoint at step 3\. It has: 4, 5 and best \(step 1\)\."),
+        ("soon", r"--checkpoint must be latest, best or a step number\. Received: 'soon'"),
+    ],
+)
+def test_a_checkpoint_choice_that_does_not_exist_says_what_does(choice, message, tmp_path):
+    gan = build_compiled_gan(tiny_config("basic"))
+    gan.step.assign(1)
+    save_best_checkpoint(gan, tmp_path, {"fid": 3.0})
+    for step in (4, 5):
+        gan.step.assign(step)
+        save_checkpoint(gan, tmp_path)
+    with pytest.raises(RunError, match=message):
+        checkpoint_path(tmp_path, choice)
+
+
+def test_best_without_evaluations_during_training_says_how_to_get_one(tmp_path):
+    gan = build_compiled_gan(tiny_config("basic"))
+    save_checkpoint(gan, tmp_path)
+    with pytest.raises(RunError, match=r"no best checkpoint \(checkpoints/best\.npz\).*--eval-every N"):
+        checkpoint_path(tmp_path, "best")
+    assert read_best(tmp_path) is None
+
+
+OLD_EVALUATIONS = "step,fid,kid,kid_std,num_generated,extractor\n2,80.5,0.1,0.01,16,x\n4,70.25,0.09,0.01,16,x\n"
+
+
+def test_evaluations_written_before_times_were_recorded_still_read_and_extend(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "evaluations.csv").write_text(OLD_EVALUATIONS)
+    rows = read_evaluations(tmp_path)
+    assert [(r["step"], r["fid"], r["num_generated"]) for r in rows] == [(2, 80.5, 16), (4, 70.25, 16)]
+    assert all(r["wall_seconds"] is None and r["images_seen"] is None and r["eval_seconds"] is None for r in rows)
+
+    append_csv_row(tmp_path / "evaluations.csv", EVALUATION_COLUMNS, {
+        "step": 6, "fid": 60.0, "kid": 0.08, "kid_std": 0.01, "num_generated": 16, "extractor": "x",
+        "images_seen": 96, "wall_seconds": 31.5, "eval_seconds": 2.5,
+    })
+    header = (tmp_path / "evaluations.csv").read_text().splitlines()[0]
+    assert header.split(",") == list(EVALUATION_COLUMNS)
+    rows = read_evaluations(tmp_path)
+    assert [r["step"] for r in rows] == [2, 4, 6] and rows[0]["fid"] == 80.5
+    assert (rows[2]["images_seen"], rows[2]["wall_seconds"], rows[2]["eval_seconds"]) == (96, 31.5, 2.5)
+
+    rewrite_csv(tmp_path / "evaluations.csv", EVALUATION_COLUMNS, until_step=4)
+    assert [r["step"] for r in read_evaluations(tmp_path)] == [2, 4]
+
+
+def test_the_wall_clock_resumes_from_the_latest_time_recorded_up_to_the_step(tmp_path):
+    (tmp_path / "metrics.csv").write_text("step,d_loss,wall_seconds\n1,0.5,3.0\n2,0.5,5.0\n3,0.5,9.0\n")
+    (tmp_path / "evaluations.csv").write_text(
+        ",".join(EVALUATION_COLUMNS) + "\n2,70,0.1,0.01,16,x,32,7.5,2.0\n3,60,0.1,0.01,16,x,48,12.0,2.0\n"
+    )
+    assert read_wall_seconds(tmp_path, 2) == 7.5  # the evaluation at step 2 ended after its metrics row
+    assert read_wall_seconds(tmp_path, 3) == 12.0
+    assert read_wall_seconds(tmp_path / "missing", 3) == 0.0
+
+
+@pytest.mark.parametrize("content, message", [(None, "has no evaluations.csv.*--eval-every N"), ("step,fid\n", "has no evaluations yet")])
+def test_a_run_without_evaluations_says_how_to_record_them(content, message, tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    if content is not None:
+        (tmp_path / "evaluations.csv").write_text(content)
+    with pytest.raises(RunError, match=message):
+        read_evaluations(tmp_path)
+    with pytest.raises(RunError, match="not a run directory"):
+        read_evaluations(tmp_path / "missing")

@@ -5,7 +5,7 @@ from keras_signgan.cli.main import cli
 # Importing the command modules registers their commands on `cli`. They import the
 # library inside the commands (each such import marked "heavy"): it loads NumPy and
 # TensorFlow, which `signgan --help` and usage errors do without.
-from keras_signgan.cli import augment, datasets, evaluate, export, features, fit  # noqa: F401,E402
+from keras_signgan.cli import augment, datasets, evaluate, export, features, fit, plot  # noqa: F401,E402
 
 
 def main():

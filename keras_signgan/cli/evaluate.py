@@ -19,13 +19,15 @@ from keras_signgan.io_utils import write_json_atomic
 @click.option("--truncation", type=float, help="Truncation threshold (> 0). Default: the generator's.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--classifier-epochs", type=click.IntRange(1), default=40, show_default=True, help="For metrics that train the classifier (cas): its most epochs.")
+@click.option("--checkpoint", default="latest", show_default=True, help="Which checkpoint of a run directory: latest, best (the lowest FID of fit --eval-every) or a step number.")
 @click.option("--json", "json_path", type=click.Path(), help="Write the results here. Default: <SOURCE>/evaluation.json.")
-def evaluate(source, dataset, num_samples, metrics, features, reference_stats, save_stats, truncation, seed, classifier_epochs, json_path):
+def evaluate(source, dataset, num_samples, metrics, features, reference_stats, save_stats, truncation, seed, classifier_epochs, checkpoint, json_path):
     """Score the generator of SOURCE (a run directory, using its EMA weights, or an export).
 
     \b
     Examples:
       signgan evaluate runs/biggan-lsa16-20260101-120000
+      signgan evaluate runs/biggan-lsa16-20260101-120000 --checkpoint best
       signgan evaluate saved_models/biggan_lsa16 --metrics fid,kid --num-samples 6400
       signgan evaluate saved_models/biggan_lsa16 --metrics fid,kid --features fid-inception
       signgan evaluate runs/R --features my_extractor.keras --json scores.json
@@ -41,10 +43,12 @@ def evaluate(source, dataset, num_samples, metrics, features, reference_stats, s
     result = run_evaluation(
         source, dataset=dataset, num_samples=num_samples, metrics=metrics, features=features,
         reference_stats=reference_stats, save_stats=save_stats, seed=seed, truncation=truncation,
-        classifier_epochs=classifier_epochs,
+        classifier_epochs=classifier_epochs, checkpoint=checkpoint,
     )
     out = pathlib.Path(json_path) if json_path else pathlib.Path(source) / EVALUATION_FILE
     write_json_atomic(out, result)
+    if result.get("checkpoint"):
+        click.echo(f"Checkpoint: {result['checkpoint']} (step {result['step']})")
     for line in format_table(result):
         click.echo(line)
     click.echo(f"Results: {out}")

@@ -1,5 +1,6 @@
 """`signgan export` and `signgan generate`."""
 
+import json
 import pathlib
 
 import click
@@ -11,18 +12,22 @@ from keras_signgan.cli.main import UserError, cli
 @click.argument("run_dir", type=click.Path())
 @click.option("--out", type=click.Path(), help="Export directory. Default: saved_models/<model>_<dataset>/.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing export.")
-def export(run_dir, out, overwrite):
+@click.option("--checkpoint", default="latest", show_default=True, help="Which checkpoint: latest, best (the lowest FID of fit --eval-every) or a step number.")
+def export(run_dir, out, overwrite, checkpoint):
     """Export the generator of RUN_DIR (its EMA weights for BigGAN) as a TF SavedModel.
 
     \b
     The export takes z: float32 [None, z_dim] and label: int32 [None] and returns
     images: uint8 [None, H, W, 3]; signgan.json beside it names the classes.
-    Example:
+    Examples:
       signgan export runs/biggan-lsa16-20260101-120000
+      signgan export runs/biggan-lsa16-20260101-120000 --checkpoint best --out saved_models/best
     """
-    from keras_signgan.export import export_generator  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.export import METADATA_FILE, export_generator  # heavy (NumPy, TensorFlow): kept out of --help
 
-    path = export_generator(run_dir, out=out, overwrite=overwrite)
+    path = export_generator(run_dir, out=out, overwrite=overwrite, checkpoint=checkpoint)
+    metadata = json.loads((path / METADATA_FILE).read_text())
+    click.echo(f"Exported {metadata['checkpoint']} (step {metadata['step']}).", err=True)
     click.echo(str(path))
 
 

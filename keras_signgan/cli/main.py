@@ -45,6 +45,7 @@ def cli():
       signgan fit biggan lsa16 --size small --steps 2000
       signgan evaluate runs/biggan-lsa16-20260101-120000 --metrics kid,cas
       signgan export runs/biggan-lsa16-20260101-120000
+      signgan plot runs/biggan-lsa16-20260101-120000
       signgan augment lsa16 --generator saved_models/biggan_lsa16 --ratios 0,100
     """
 

@@ -111,6 +111,7 @@ def evaluate(
     classifier_epochs=40,
     progress=True,
     generator=None,
+    checkpoint="latest",
 ):
     """Score a generator; return a JSON-ready dict.
 
@@ -130,12 +131,15 @@ def evaluate(
         classifier_epochs: int. For the metrics that need the classifier (cas).
         progress: bool. Progress bars on stderr.
         generator: a LoadedGenerator to use instead of loading `source`.
+        checkpoint: which checkpoint of a run directory: "latest", "best" (the lowest FID
+            of `fit --eval-every`) or a step number. The result names its file
+            (`checkpoint`) and `step`.
     """
     chosen = [METRICS[name] for name in parse_metrics(metrics)]
     needs = {need for metric in chosen for need in metric.needs}
     if save_stats or ("real_statistics" in needs and reference_stats is None):
         needs.add("real_features")
-    generator = generator or load_generator(source)
+    generator = generator or load_generator(source, checkpoint=checkpoint)
     dataset_name = dataset or generator.dataset_name
     if not dataset_name:
         raise RunError("The generator does not record its dataset; pass --dataset NAME.")
@@ -160,6 +164,7 @@ def evaluate(
         "model": generator.model_name,
         "dataset": str(dataset_name),
         "step": generator.step,
+        "checkpoint": generator.checkpoint,
         "num_generated": int(num_samples),
         "num_real": len(real) if real is not None else None,
         "seed": seed,
@@ -213,8 +218,9 @@ def evaluate(
 def format_table(result):
     """Human-readable lines for a result of `evaluate`: a heading, then each metric's row
     (a metric no longer registered shows its stored value)."""
+    checkpoint = f" ({result['checkpoint']})" if result.get("checkpoint") else ""
     lines = [
-        f"{result.get('model') or 'generator'} at step {result.get('step')} vs {result['dataset']}: "
+        f"{result.get('model') or 'generator'} at step {result.get('step')}{checkpoint} vs {result['dataset']}: "
         f"{result['num_generated']:,} generated" + (f", {result['num_real']:,} real" if result.get("num_real") else "")
         + (f", features {result['extractor']}" if result.get("extractor") else "")
     ]

@@ -1,10 +1,10 @@
-"""Callbacks of a training run: progress, NaN guard, logs, sample grids, checkpoints.
+"""Callbacks of a training run: progress, NaN guard, logs, sample grids, checkpoints, FID.
 
 All of them key on the GAN's own global step (`gan.step`, 1-based after the first update),
-so a resumed run logs and saves at the same steps as an uninterrupted one.
+so a resumed run logs and saves at the same steps as an uninterrupted one; the logs also
+carry the run's wall-clock seconds (`RunClock`), continued across resumes.
 """
 
-import csv
 import math
 import pathlib
 import time
@@ -17,14 +17,36 @@ from keras import ops
 from keras_signgan import plots
 from keras_signgan.errors import RunError
 from keras_signgan.generators import generator_from_gan
-from keras_signgan.io_utils import atomic_path
 from keras_signgan.metrics.evaluate import evaluate
 from keras_signgan.metrics.features import load_extractor
-from keras_signgan.runs import EVALUATIONS_FILE, METRICS_FILE, SAMPLES_DIR, save_checkpoint
+from keras_signgan.runs import (
+    EVALUATION_COLUMNS,
+    EVALUATIONS_FILE,
+    METRICS_FILE,
+    SAMPLES_DIR,
+    WALL_SECONDS,
+    append_csv_row,
+    read_best,
+    rewrite_csv,
+    save_best_checkpoint,
+    save_checkpoint,
+)
 
 
 def global_step(model):
     return int(ops.convert_to_numpy(model.step))
+
+
+class RunClock:
+    """A run's wall-clock seconds: `offset` (what earlier parts of the run took, read back on
+    resume) plus the time since this clock was made."""
+
+    def __init__(self, offset=0.0):
+        self.offset = float(offset)
+        self.start = time.monotonic()
+
+    def seconds(self):
+        return self.offset + time.monotonic() - self.start
 
 
 def _floats(logs):
@@ -77,35 +99,29 @@ class NonFiniteGuard(keras.callbacks.Callback):
 class MetricsLogger(keras.callbacks.Callback):
     """Every `log_every` steps: a row in `metrics.csv` and TensorBoard scalars.
 
-    The trackers are reset after each row, so a row holds the mean over its interval. On
-    resume, rows after the restored step (lost with the crash) are dropped first.
+    The trackers are reset after each row, so a row holds the mean over its interval; its
+    last column, `wall_seconds`, is the run's clock then. On resume, rows after the restored
+    step (lost with the crash) are dropped first.
     """
 
-    def __init__(self, run_dir, log_every, writer, guard, initial_step=0):
+    def __init__(self, run_dir, log_every, writer, guard, initial_step=0, clock=None):
         super().__init__()
         self.path = pathlib.Path(run_dir) / METRICS_FILE
         self.log_every = log_every
         self.writer = writer
         self.guard = guard
         self.initial_step = initial_step
+        self.clock = clock or RunClock()
         self.columns = None
 
     def on_train_begin(self, logs=None):
-        self.columns = ["step"] + [m.name for m in self.model.metrics]
-        rows = []
-        if self.path.exists() and self.initial_step > 0:
-            with open(self.path, newline="") as file:
-                rows = [r for r in csv.DictReader(file) if r.get("step") and int(r["step"]) <= self.initial_step]
+        self.columns = ["step"] + [m.name for m in self.model.metrics] + [WALL_SECONDS]
         # Rewritten under a temporary name: a crash here never loses the rows kept so far.
-        with atomic_path(self.path) as tmp:
-            with open(tmp, "w", newline="") as file:
-                writer = csv.DictWriter(file, fieldnames=self.columns, extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(rows)
+        rewrite_csv(self.path, self.columns, until_step=self.initial_step)
 
     def write_row(self, step, values):
-        with open(self.path, "a", newline="") as file:
-            csv.DictWriter(file, fieldnames=self.columns, extrasaction="ignore").writerow({"step": step, **values})
+        row = {"step": step, **values, WALL_SECONDS: f"{self.clock.seconds():.3f}"}
+        append_csv_row(self.path, self.columns, row)
         with self.writer.as_default():
             for name, value in values.items():
                 tf.summary.scalar(name, value, step=step)
@@ -185,14 +201,23 @@ class Checkpointer(keras.callbacks.Callback):
 
 class PeriodicEvaluation(keras.callbacks.Callback):
     """Every `every` steps: FID and KID of the sampling (EMA) generator against the real data,
-    as TensorBoard scalars `eval/fid`, `eval/kid` and rows of `evaluations.csv`.
+    as TensorBoard scalars `eval/fid`, `eval/kid` and rows of `evaluations.csv`, and the
+    best-FID checkpoint kept as `checkpoints/best.npz`.
+
+    A row holds the step, the scores, `images_seen` (step * batch_size: the real images drawn
+    from the data; each step shows its batch to each of its n_critic discriminator updates),
+    `wall_seconds` (the run's clock after the evaluation: evaluations count as time waited)
+    and `eval_seconds` (what this evaluation took, writing best.npz included). On resume the
+    best FID so far is read back from best.json, so only a better one replaces best.npz;
+    a best FID scored with another extractor or image count is not comparable and is
+    replaced by the next evaluation.
 
     The extractor is built once; the real statistics come from the statistics cache after
     the first evaluation. As for sample grids, the EMA generator's standing statistics are
     computed for the evaluation and the EMA is put back afterwards.
     """
 
-    def __init__(self, run_dir, every, writer, config, num_samples, features="inception"):
+    def __init__(self, run_dir, every, writer, config, num_samples, features="inception", clock=None, guard=None, log=None):
         super().__init__()
         self.run_dir = pathlib.Path(run_dir)
         self.every = every
@@ -200,15 +225,37 @@ class PeriodicEvaluation(keras.callbacks.Callback):
         self.config = config
         self.num_samples = num_samples
         self.features = features
+        self.clock = clock or RunClock()
+        self.guard = guard
+        self.log = log or (lambda message: None)
         self.extractor = None
         self.last_step = None
+        self.best_fid = math.inf
+
+    def on_train_begin(self, logs=None):
+        self.extractor = load_extractor(self.features)
+        best = read_best(self.run_dir)
+        self.best_fid = math.inf
+        if best is None:
+            return
+        if best.get("extractor") == self.extractor.identifier and best.get("num_generated") == self.num_samples:
+            self.best_fid = best["fid"]
+        else:
+            self.log(
+                f"The best checkpoint (FID {best['fid']:.4g} at step {best['step']}, {best.get('extractor')}, "
+                f"{best.get('num_generated')} images) is not comparable with these evaluations "
+                f"({self.extractor.identifier}, {self.num_samples} images): the next evaluation replaces it."
+            )
 
     def on_train_batch_end(self, batch, logs=None):
         step = global_step(self.model)
+        if self.guard is not None and self.guard.failure is not None:
+            return
         if self.every and step % self.every == 0 and step != self.last_step:
             self.evaluate(step)
 
     def evaluate(self, step):
+        started = time.monotonic()
         if self.extractor is None:
             self.extractor = load_extractor(self.features)
         generator = generator_from_gan(self.model, self.config, step)
@@ -218,16 +265,28 @@ class PeriodicEvaluation(keras.callbacks.Callback):
                 features=self.extractor, generator=generator, progress=False,
             )
         fid, kid = result["metrics"]["fid"], result["metrics"]["kid"]
+        images_seen = step * self.config.batch_size
+        if math.isfinite(fid) and fid < self.best_fid:
+            record = {
+                "fid": fid, "kid": kid["mean"], "num_generated": result["num_generated"],
+                "extractor": result["extractor"], "images_seen": images_seen,
+            }
+            try:
+                save_best_checkpoint(self.model, self.run_dir, record)
+                self.best_fid = fid
+            except RunError:
+                # Non-finite weights: the Checkpointer stops the run at its next save.
+                pass
+        eval_seconds = time.monotonic() - started
         with self.writer.as_default(step=step):
             tf.summary.scalar("eval/fid", fid)
             tf.summary.scalar("eval/kid", kid["mean"])
         self.writer.flush()
-        path = self.run_dir / EVALUATIONS_FILE
-        new = not path.exists()
-        with open(path, "a", newline="") as file:
-            writer = csv.writer(file)
-            if new:
-                writer.writerow(["step", "fid", "kid", "kid_std", "num_generated", "extractor"])
-            writer.writerow([step, f"{fid:.6g}", f"{kid['mean']:.6g}", f"{kid['std']:.6g}", result["num_generated"], result["extractor"]])
+        row = {
+            "step": step, "fid": f"{fid:.6g}", "kid": f"{kid['mean']:.6g}", "kid_std": f"{kid['std']:.6g}",
+            "num_generated": result["num_generated"], "extractor": result["extractor"], "images_seen": images_seen,
+            "wall_seconds": f"{self.clock.seconds():.3f}", "eval_seconds": f"{eval_seconds:.3f}",
+        }
+        append_csv_row(self.run_dir / EVALUATIONS_FILE, EVALUATION_COLUMNS, row)
         self.last_step = step
         return result

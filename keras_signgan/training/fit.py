@@ -1,7 +1,9 @@
 """`fit`: build the data pipeline, the GAN and the strategy, and run `model.fit`."""
 
 import dataclasses
+import errno
 import json
+import math
 import os
 import pathlib
 import shutil
@@ -12,22 +14,29 @@ import keras
 import tensorflow as tf
 
 from keras_signgan import __version__
-from keras_signgan.config import TrainConfig
+from keras_signgan.config import DEFAULT_EVAL_SAMPLES, EVAL_SHARE_TARGET, TrainConfig
 from keras_signgan.data import load_dataset
 from keras_signgan.data.pipeline import make_training_dataset
 from keras_signgan.errors import ConfigError, RunError
-from keras_signgan.io_utils import write_json_atomic
+from keras_signgan.io_utils import WriteError, write_json_atomic
 from keras_signgan.metrics.features import load_extractor
 from keras_signgan.models.build import build_gan
+from keras_signgan.plots import plot_fid_curves
 from keras_signgan.runs import (
     CONFIG_FILE,
+    EVALUATION_COLUMNS,
+    EVALUATIONS_FILE,
+    FID_CURVE_FILE,
     TENSORBOARD_DIR,
     default_run_dir,
     is_run_dir,
     latest_checkpoint,
     list_checkpoints,
     read_config,
+    read_evaluations,
+    read_wall_seconds,
     restore_latest_checkpoint,
+    rewrite_csv,
     save_checkpoint,
 )
 from keras_signgan.training import callbacks as cb
@@ -35,6 +44,65 @@ from keras_signgan.training import callbacks as cb
 
 class TrainingDiverged(RunError):
     """A loss or weight turned NaN/Inf; the run stopped at its last good checkpoint."""
+
+
+class WriteFailed(RunError):
+    """A file of the run could not be written (a full disk); the run stopped, resumable."""
+
+
+def _write_failed(error, run_dir, gan):
+    """The one-line WriteFailed for a WriteError: the file, the cause, what is kept, the fix."""
+    cause = error.strerror or str(error)
+    fix = "Free space on that disk" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "Fix that"
+    found = list_checkpoints(run_dir) if run_dir is not None else []
+    if found:
+        step = cb.global_step(gan) if gan is not None else None
+        where = f"The run stopped at step {step}; " if step is not None else ""
+        return WriteFailed(
+            f"Cannot write {error.filename}: {cause}. {where}its newest checkpoint, {found[-1][1].name}, is "
+            f"intact. {fix}, then continue with: signgan fit --resume {run_dir}"
+        )
+    return WriteFailed(
+        f"Cannot write {error.filename}: {cause}. The run stopped before its first checkpoint. {fix}, then "
+        f"start it again (remove {run_dir} or choose another --run-dir)."
+    )
+
+
+def _round_up(value):
+    """`value` rounded up to two significant digits (267 -> 270, 1234 -> 1300)."""
+    value = max(1, math.ceil(value))
+    magnitude = 10 ** max(len(str(value)) - 2, 0)
+    return math.ceil(value / magnitude) * magnitude
+
+
+def _report_evaluations(run_dir, clock, start_step, step, log):
+    """At the end of fit: the share of wall time evaluations took, and the FID curve plot."""
+    try:
+        rows = read_evaluations(run_dir)
+    except RunError:
+        return
+    total = clock.seconds()
+    timed = [row for row in rows if row["eval_seconds"] is not None]
+    if timed and total > 0:
+        spent = sum(row["eval_seconds"] for row in timed)
+        line = (
+            f"Evaluations took {spent / total:.1%} of the run's wall time ({len(timed)} in {spent:.0f} s "
+            f"of {total / 60:.1f} min)."
+        )
+        session = [row for row in timed if row["step"] > start_step]
+        if spent / total > EVAL_SHARE_TARGET and session and step > start_step:
+            session_eval = sum(row["eval_seconds"] for row in session)
+            per_step = max(clock.seconds() - clock.offset - session_eval, 1e-9) / (step - start_step)
+            every = _round_up((1 / EVAL_SHARE_TARGET - 1) * session_eval / len(session) / per_step)
+            line += (
+                f" To keep them under {EVAL_SHARE_TARGET:.0%}: --eval-every {every} or more "
+                f"(signgan fit --resume {run_dir} --eval-every {every}), or a smaller --eval-samples."
+            )
+        log(line)
+    try:
+        log(f"FID curve: {plot_fid_curves([(pathlib.Path(run_dir).name, rows)], pathlib.Path(run_dir) / FID_CURVE_FILE)}")
+    except WriteError as error:
+        log(f"Warning: could not write {error.filename} ({error.strerror}); draw it later with: signgan plot {run_dir}")
 
 
 @dataclasses.dataclass
@@ -119,8 +187,17 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         extra_callbacks: more Keras callbacks.
         changes: dict or None. With `resume`, other options to change (see
             `config.RESUMABLE`); recorded in config.json and logged.
+
+    With `eval_every`, the end of the run logs the share of its wall time evaluations took
+    and draws `fid-curve.png` in the run directory.
+
+    Raises:
+        WriteFailed (a RunError): a file of the run could not be written (a full disk). The
+            message names the file, the cause, the newest checkpoint (intact) and the fix;
+            no file is left half-written, so `resume` continues the run.
     """
     log = log or (lambda message: print(message, file=sys.stderr))
+    clock = cb.RunClock()  # the time a user waits: loading and building count too
     changed = {}
     if resume is not None:
         run_dir = pathlib.Path(resume)
@@ -159,6 +236,7 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         eval_features = load_extractor(config.eval_features)
 
     cleanup = []
+    gan, user_run_dir = None, run_dir
     previous_policy = keras.mixed_precision.global_policy()
     if config.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_float16")
@@ -202,6 +280,11 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             return FitResult(run_dir, start_step, config, {})
         if checkpoint:
             log(f"Resuming from {checkpoint.name} at step {start_step}.")
+            clock.offset = read_wall_seconds(run_dir, start_step)
+            if (run_dir / EVALUATIONS_FILE).exists():
+                # Evaluations after the restored step were lost with the crash: the curve
+                # continues from the checkpoint, as metrics.csv does.
+                rewrite_csv(run_dir / EVALUATIONS_FILE, EVALUATION_COLUMNS, until_step=start_step)
 
         global_batch = config.batch_size
         data = make_training_dataset(dataset, global_batch, seed=config.seed).skip(start_step)
@@ -217,13 +300,14 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         if progress:
             callbacks.append(cb.TrainingProgress(config.steps, start_step))
         # Every worker: the chief into the run directory, the others into their own.
-        metrics_logger = cb.MetricsLogger(run_dir, config.log_every, writer, guard, initial_step=start_step)
+        metrics_logger = cb.MetricsLogger(run_dir, config.log_every, writer, guard, initial_step=start_step, clock=clock)
         callbacks += [metrics_logger, samples, checkpointer]
         if config.eval_every:
             callbacks.append(
                 cb.PeriodicEvaluation(
                     run_dir, config.eval_every, writer, config,
-                    num_samples=config.eval_samples or min(len(dataset), 2000), features=eval_features,
+                    num_samples=config.eval_samples or min(len(dataset), DEFAULT_EVAL_SAMPLES), features=eval_features,
+                    clock=clock, guard=guard, log=log,
                 )
             )
         callbacks += list(extra_callbacks)
@@ -254,8 +338,14 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             samples.set_model(gan)
             samples.write(step)
         writer.close()
+        if chief:
+            _report_evaluations(run_dir, clock, start_step, step, log)
         log(f"Finished at step {step}. Run directory: {user_run_dir}")
         return FitResult(user_run_dir, step, config, history.history if history else {})
+    except WriteError as error:
+        if progress:
+            log("")  # end the progress bar's line: the error gets its own
+        raise _write_failed(error, user_run_dir, gan) from None
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
         for folder in cleanup:

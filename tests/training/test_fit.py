@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from keras_signgan.runs import list_checkpoints
-from keras_signgan.training.fit import TrainingDiverged, fit
+from keras_signgan.training.fit import TrainingDiverged, WriteFailed, fit
 from tests.conftest import read_csv, tiny_config
 
 
@@ -96,19 +96,25 @@ def test_sigkill_then_resume_reaches_the_requested_step(npz_dataset, tmp_path):
     assert steps == sorted(set(steps)) and steps[-1] == killed_at + 5
 
 
-def test_eval_every_logs_fid_and_kid(npz_dataset, tmp_path):
-    import keras
-
-    inputs = keras.Input((16, 16, 3))
-    features = keras.layers.Dense(5)(keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(6, 3)(inputs)))
-    keras.Model(inputs, features).save(tmp_path / "extractor.keras")
-    config = tiny_config("wcgan", npz_dataset, eval_every=2, eval_features=str(tmp_path / "extractor.keras"), eval_samples=16)
+def test_eval_every_logs_fid_and_kid(npz_dataset, tmp_path, tiny_extractor):
+    config = tiny_config("biggan", npz_dataset, eval_every=2, eval_features=str(tiny_extractor), eval_samples=16)
     fit(config, run_dir=tmp_path / "run", progress=False)
     rows = read_csv(tmp_path / "run" / "evaluations.csv")
     assert [int(r["step"]) for r in rows] == [2, 4]
     assert all(np.isfinite(float(r["fid"])) and np.isfinite(float(r["kid"])) for r in rows)
+    assert [int(r["images_seen"]) for r in rows] == [16, 32] and {r["num_generated"] for r in rows} == {"16"}
+    assert all(0 < float(r["eval_seconds"]) <= float(r["wall_seconds"]) for r in rows)
     tags = tensorboard_tags(tmp_path / "run" / "tensorboard")
     assert "eval/fid" in set(tags["tensors"]) | set(tags["scalars"])
+    # The lowest FID's checkpoint is kept, and it restores the generator that was scored.
+    best = min(rows, key=lambda r: float(r["fid"]))
+    record = json.loads((tmp_path / "run" / "checkpoints" / "best.json").read_text())
+    assert record["step"] == int(best["step"]) and f"{record['fid']:.6g}" == best["fid"]
+    from keras_signgan.metrics.evaluate import evaluate
+
+    again = evaluate(tmp_path / "run", checkpoint="best", num_samples=16, metrics="fid", features=str(tiny_extractor), progress=False)
+    assert again["checkpoint"] == "best.npz" and again["step"] == record["step"]
+    assert again["metrics"]["fid"] == pytest.approx(record["fid"], rel=1e-4)
 
 
 @pytest.mark.parametrize("model", ["wcgan", "biggan"])
@@ -144,7 +150,7 @@ def test_rewriting_metrics_csv_on_resume_is_atomic(npz_dataset, tmp_path, monkey
         raise OSError("disk full")
 
     monkeypatch.setattr(csv.DictWriter, "writerows", crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(WriteFailed, match=r"Cannot write .*metrics\.csv: disk full\..*--resume"):
         fit(resume=run_dir, steps=4, progress=False)
     assert (run_dir / "metrics.csv").read_text() == before
 

@@ -31,11 +31,11 @@ def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile=
     labels = rng.integers(0, num_classes, batch_size * 4).astype("int32")
     data = tf.data.Dataset.from_tensor_slices((images, labels)).repeat().batch(batch_size, drop_remainder=True)
     gan.fit(data, epochs=1, steps_per_epoch=warmup, verbose=0)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     gan.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     params = gan.generator.count_params() + gan.discriminator.count_params()
-    return steps / seconds, params
+    return steps / seconds, cpu_seconds / steps, params
 
 
 def main():
@@ -50,11 +50,11 @@ def main():
     import tensorflow as tf
 
     print(f"TensorFlow {tf.__version__}, devices: {[d.name for d in tf.config.list_logical_devices()]}")
-    print(f"{'model':8} {'size':6} {'batch':>5} {'params':>10} {'steps/s':>8} {'images/s':>9}")
+    print(f"{'model':8} {'size':6} {'batch':>5} {'params':>10} {'steps/s':>8} {'images/s':>9} {'CPU s/step':>10}")
     for model in args.models.split(","):
         for size in args.sizes.split(","):
-            rate, params = measure(model, size, args.batch_size, args.steps, args.warmup, jit_compile=args.jit_compile)
-            print(f"{model:8} {size:6} {args.batch_size:5d} {params:10,d} {rate:8.2f} {rate * args.batch_size:9.0f}", flush=True)
+            rate, cpu, params = measure(model, size, args.batch_size, args.steps, args.warmup, jit_compile=args.jit_compile)
+            print(f"{model:8} {size:6} {args.batch_size:5d} {params:10,d} {rate:8.2f} {rate * args.batch_size:9.0f} {cpu:10.3f}", flush=True)
 
 
 if __name__ == "__main__":

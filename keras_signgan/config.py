@@ -86,6 +86,8 @@ class TrainConfig:
     keep_checkpoints: int = 3
     sample_classes: int = 16
     lecam_weight: float = None
+    gradient_penalty: float = None
+    drift: float = None
     class_names: list = None
     version: str = None
     # Network layout revision: config.json files written before a family's layout changed
@@ -127,6 +129,10 @@ class TrainConfig:
                 raise ConfigError(f"--{name.replace('_', '-')} must be > 0. Received: {value}.")
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0. Received: {self.eval_every}.")
+        for name in ("gradient_penalty", "drift"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value < float("inf"):
+                raise ConfigError(f"--{name.replace('_', '-')} must be >= 0. Received: {value}.")
         if self.lecam_weight is not None and self.lecam_weight < 0:
             raise ConfigError(f"--lecam-weight must be >= 0. Received: {self.lecam_weight}.")
         if self.truncation is not None and self.truncation <= 0:

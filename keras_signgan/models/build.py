@@ -35,6 +35,8 @@ def build_gan(config):
         ema_decay=config.ema_decay,
         ema_start=config.ema_start,
         lecam_weight=config.lecam_weight or 0.0,
+        gradient_penalty=config.gradient_penalty or 0.0,
+        drift=config.drift or 0.0,
         truncation=config.truncation,
         seed=config.seed,
         name=config.model,

@@ -173,3 +173,34 @@ def test_lecam_term_adds_the_squared_excess_over_the_moving_averages():
     assert float(logs_reg["d_loss"]) > float(logs_plain["d_loss"])
     with pytest.raises(ValueError, match="lecam_weight"):
         make_gan(lecam_weight=-1.0)
+
+
+def test_gradient_penalty_and_drift_of_a_linear_critic():
+    from keras_signgan.config import TrainConfig
+
+    # D(x) = <w, x> has gradient w everywhere: the penalty is (|w| - 1)^2 at every point.
+    import keras
+    import tensorflow as tf
+
+    from keras_signgan.models.build import build_gan
+
+    config = TrainConfig.create("wcgan", "toy", size="tiny", gradient_penalty=10.0, drift=0.001)
+    config.class_names = ["a", "b"]
+    gan = build_gan(config)
+    assert gan.gradient_penalty == 10.0 and gan.drift == 0.001
+    assert "d_grad_norm" in [m.name for m in gan.metrics]
+    image, label = keras.Input((4, 4, 3)), keras.Input((), dtype="int32")
+    critic = keras.Model([image, label], keras.layers.Dense(1, use_bias=False)(keras.layers.Flatten()(image)))
+    w = np.random.default_rng(0).normal(size=(48, 1)).astype("float32")
+    w *= 3.0 / np.linalg.norm(w)
+    critic.layers[-1].kernel.assign(w)
+    gan.discriminator = critic
+    real = tf.random.normal((6, 4, 4, 3))
+    fake = tf.random.normal((6, 4, 4, 3))
+    penalty, norm = gan._gradient_penalty(real, fake, tf.zeros((6,), "int32"), 6.0, 0)
+    assert float(norm) == pytest.approx(3.0, rel=1e-5)
+    assert float(penalty) == pytest.approx(4.0, rel=1e-5)
+    # Default runs keep no penalty and no extra tracker.
+    plain = TrainConfig.create("wcgan", "toy", size="tiny")
+    plain.class_names = ["a", "b"]
+    assert build_gan(plain).gradient_penalty == 0.0

@@ -4,16 +4,35 @@ Usage:
     python scripts/bench_train.py                      # all models, tiny and small, batch 64
     python scripts/bench_train.py --models biggan --sizes small --steps 30 --batch-size 64
     python scripts/bench_train.py --models biggan --sizes small --jit-compile on   # XLA
+    python scripts/bench_conv_ceiling.py --batch-size 32 && \
+        python scripts/bench_train.py --models biggan --sizes small --batch-size 32  # % of ceiling
 
 Each measurement builds the GAN exactly as `signgan fit` does, traces the train step with a
 few warm-up steps, then times `--steps` steps of `model.fit` (no callbacks, no I/O). One
 step is `n_critic` discriminator updates and one generator update.
+
+GFLOP/step is counted once per model by TensorFlow's graph profiler (float_operation) on
+the graph of the train step traced for one batch: the ops with registered FLOP counts
+(convolutions and their gradients, matrix products, element-wise arithmetic...), not
+the optimizer's variable updates done by resource ops. GFLOP/s is that count times steps/s.
+`ceiling` is GFLOP/s over the convolution ceiling that `scripts/bench_conv_ceiling.py`
+measured (its JSON, `--ceiling`, read when it exists): how close the whole step comes to
+the rate TensorFlow reaches on this machine for the step's convolutions alone.
+
+CPU s/step is the process time per step (all threads), beside the wall time of steps/s.
+Timings need an otherwise idle machine: another process on the same cores lowers them.
 """
 
 import argparse
+import json
+import os
+import pathlib
+import sys
 import time
 
 import keras_signgan  # noqa: F401  (sets the Keras backend)
+
+DEFAULT_CEILING = pathlib.Path(os.path.expanduser("~")) / ".keras" / "signgan" / "conv_ceiling.json"
 
 
 def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile="auto"):
@@ -35,7 +54,52 @@ def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile=
     gan.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     params = gan.generator.count_params() + gan.discriminator.count_params()
-    return steps / seconds, cpu_seconds / steps, params
+    return steps / seconds, cpu_seconds / steps, params, step_gflop(gan, batch_size)
+
+
+def step_gflop(gan, batch_size):
+    """GFLOP of one train step on `batch_size` images: TensorFlow's graph profiler on the
+    concrete graph of the step (None if the profiler cannot count it)."""
+    import tensorflow as tf
+
+    profiler = tf.compat.v1.profiler
+    spec = (
+        tf.TensorSpec((batch_size, gan.image_size, gan.image_size, 3), tf.float32),
+        tf.TensorSpec((batch_size,), tf.int32),
+    )
+    try:
+        graph = tf.function(gan.train_step).get_concrete_function(spec).graph
+        options = (
+            profiler.ProfileOptionBuilder(profiler.ProfileOptionBuilder.float_operation()).with_empty_output().build()
+        )
+        return profiler.profile(graph=graph, options=options).total_float_ops / 1e9
+    except Exception as error:  # noqa: BLE001  (an op without a FLOP count or an unknown shape)
+        print(f"(GFLOP count failed: {type(error).__name__}: {error})", file=sys.stderr)
+        return None
+
+
+def read_ceiling(path, explicit):
+    """The conv ceiling JSON of scripts/bench_conv_ceiling.py, or None when absent and not asked for."""
+    path = pathlib.Path(path).expanduser()
+    if not path.exists():
+        if explicit:
+            print(
+                f"Error: --ceiling {path} does not exist. Write it with: python scripts/bench_conv_ceiling.py --out {path}",
+                file=sys.stderr,
+            )
+            sys.exit(2)
+        return None
+    try:
+        ceiling = json.loads(path.read_text())
+        ceiling["ceiling_gflops"] = float(ceiling["ceiling_gflops"])
+    except (ValueError, KeyError, TypeError) as error:
+        print(
+            f"Error: --ceiling {path} is not a conv ceiling JSON ({error}). Write it again with: python scripts/bench_conv_ceiling.py --out {path}",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    ceiling["path"] = path
+    return ceiling
 
 
 def main():
@@ -46,15 +110,43 @@ def main():
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--jit-compile", choices=("auto", "on", "off"), default="auto")
+    parser.add_argument(
+        "--ceiling",
+        default=None,
+        help=f"conv ceiling JSON of scripts/bench_conv_ceiling.py (default {DEFAULT_CEILING}, used if it exists)",
+    )
     args = parser.parse_args()
+    ceiling = read_ceiling(args.ceiling or DEFAULT_CEILING, explicit=args.ceiling is not None)
     import tensorflow as tf
 
     print(f"TensorFlow {tf.__version__}, devices: {[d.name for d in tf.config.list_logical_devices()]}")
-    print(f"{'model':8} {'size':6} {'batch':>5} {'params':>10} {'steps/s':>8} {'images/s':>9} {'CPU s/step':>10}")
+    print(f"batch {args.batch_size}, {args.warmup} warm-up + {args.steps} timed steps, jit_compile {args.jit_compile}")
+    if ceiling is not None:
+        print(
+            f"conv ceiling {ceiling['ceiling_gflops']:.1f} GFLOP/s from {ceiling['path']} "
+            f"({ceiling.get('model')} {ceiling.get('size')}, batch {ceiling.get('batch_size')}, {ceiling.get('measured')})"
+        )
+    print(
+        f"{'model':8} {'size':6} {'batch':>5} {'params':>10} {'steps/s':>8} {'images/s':>9} {'CPU s/step':>10} "
+        f"{'GFLOP/step':>10} {'GFLOP/s':>8} {'ceiling':>7}"
+    )
     for model in args.models.split(","):
         for size in args.sizes.split(","):
-            rate, cpu, params = measure(model, size, args.batch_size, args.steps, args.warmup, jit_compile=args.jit_compile)
-            print(f"{model:8} {size:6} {args.batch_size:5d} {params:10,d} {rate:8.2f} {rate * args.batch_size:9.0f} {cpu:10.3f}", flush=True)
+            rate, cpu, params, gflop = measure(
+                model,
+                size,
+                args.batch_size,
+                args.steps,
+                args.warmup,
+                jit_compile=args.jit_compile,
+            )
+            line = f"{model:8} {size:6} {args.batch_size:5d} {params:10,d} {rate:8.2f} {rate * args.batch_size:9.0f} {cpu:10.3f}"
+            if gflop is None:
+                line += f" {'-':>10} {'-':>8} {'-':>7}"
+            else:
+                share = f"{gflop * rate / ceiling['ceiling_gflops']:7.1%}" if ceiling is not None else f"{'-':>7}"
+                line += f" {gflop:10.2f} {gflop * rate:8.1f} {share}"
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -174,3 +174,31 @@ def test_function_local_imports_say_why():
         "imports inside functions are for optional or heavy dependencies, named in a comment:\n"
         + "\n".join(unexplained)
     )
+
+
+def test_presets_and_the_fit_help_load_no_tensorflow_and_the_help_prints_every_preset():
+    """`signgan fit --help` prints the presets table from the families' presets (so the help
+    cannot drift from what a run gets) and stays instant: nothing it reads imports TensorFlow."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "import keras_signgan.models.basic.presets, keras_signgan.models.wcgan.presets, keras_signgan.models.biggan.presets\n"
+        "from keras_signgan.cli.main import cli\n"
+        "import keras_signgan.cli\n"
+        "result = CliRunner().invoke(cli, ['fit', '--help'])\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+        "print(result.output)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded, help_text = done.stdout.split("\n", 1)
+    assert loaded == "False False"
+    from keras_signgan.models import FAMILIES
+
+    for name, family in FAMILIES.items():
+        for size, preset in family.PRESETS.items():
+            assert f"{name} {size}: {preset.summary()}" in help_text
+            assert preset.description in help_text

@@ -2,8 +2,9 @@ import json
 
 import pytest
 
-from keras_signgan.config import MODEL_DEFAULTS, TrainConfig
+from keras_signgan.config import TrainConfig
 from keras_signgan.errors import ConfigError
+from keras_signgan.models import MODEL_DEFAULTS
 
 
 def test_create_fills_model_and_size_defaults_and_overrides_win():

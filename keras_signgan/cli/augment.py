@@ -4,18 +4,18 @@ import pathlib
 
 import click
 
-from keras_signgan.cli.main import UserError, cli
-from keras_signgan.config import SIZES
-from keras_signgan.models import LOSSES, MODEL_NAMES
+from keras_signgan.cli.main import CheckedChoice, UserError, cli
+from keras_signgan.models import MODEL_NAMES, check_model
+from keras_signgan.models.presets import LOSSES, SIZES, check_size
 
 POSITIVE = click.IntRange(min=1)
 
 
 @cli.command()
 @click.argument("dataset")
-@click.option("--model", type=click.Choice(MODEL_NAMES), help="Train one GAN of this family per fold and fraction, on that cell's real training images only (leak-free).")
+@click.option("--model", type=CheckedChoice(check_model, MODEL_NAMES), help="Train one GAN of this family per fold and fraction, on that cell's real training images only (leak-free).")
 @click.option("--generator", "generator_source", type=click.Path(), help="A generator trained elsewhere (export or run directory); flagged: it may have seen the test images.")
-@click.option("--size", type=click.Choice(SIZES), default="small", show_default=True, help="GAN size preset (with --model).")
+@click.option("--size", type=CheckedChoice(check_size, SIZES), default="small", show_default=True, help="GAN size preset (with --model).")
 @click.option("--gan-steps", type=POSITIVE, help="Steps per GAN (with --model). Default: by --size.")
 @click.option("--gan-batch-size", type=POSITIVE, help="GAN batch size; capped to a cell's image count. Default: by --size.")
 @click.option("--loss", type=click.Choice(LOSSES), help="GAN loss override (with --model).")

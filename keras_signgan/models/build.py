@@ -1,21 +1,7 @@
-"""Family name -> GAN class, and `build_gan`, which makes one from a TrainConfig.
+"""`build_gan`: the GAN a `TrainConfig` describes, its class found through the family
+registry (`keras_signgan.models.FAMILIES`)."""
 
-`basic` -> `BasicGAN`, `wcgan` -> `WCGAN`, `biggan` -> `BigGAN`; all subclass
-`keras_signgan.models.gan.ConditionalGAN`. The names and defaults are in
-`keras_signgan.models` (`FAMILIES`); a test checks both list the same families.
-"""
-
-from keras_signgan.models import check_model
-from keras_signgan.models.basic.basic_gan import BasicGAN
-from keras_signgan.models.biggan.biggan import BigGAN
-from keras_signgan.models.wcgan.wcgan import WCGAN
-
-MODEL_CLASSES = {"basic": BasicGAN, "wcgan": WCGAN, "biggan": BigGAN}
-
-
-def model_class(name):
-    """The GAN class of the family `name`."""
-    return MODEL_CLASSES[check_model(name)]
+from keras_signgan.models import model_class
 
 
 def build_gan(config):

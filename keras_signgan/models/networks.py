@@ -1,10 +1,10 @@
-"""What the networks of every GAN family share: their inputs, size-table lookup, and
-resolution checks.
+"""What the networks of every GAN family share: their inputs, preset widths and resolution
+checks.
 
 Every family's networks are functional Keras models. Every generator takes `[z (B, z_dim) float32, label (B,) int32]` (inputs named `z` and
 `label`) and returns `image (B, S, S, 3)` float32 in [-1, 1]; every discriminator takes
 `[image (B, S, S, 3), label (B,) int32]` and returns float32 logits `(B, 1)`. The widths of
-each family come from its `WIDTHS` table, keyed by size preset.
+each family come from its presets (`models/<family>/presets.py`).
 """
 
 import math
@@ -12,12 +12,12 @@ import math
 import keras
 
 from keras_signgan.errors import ConfigError
+from keras_signgan.models.presets import check_size
 
 
-def check_size(size, table):
-    if size not in table:
-        raise ConfigError(f"Unknown size preset {size!r}; choose one of: {', '.join(table)}.")
-    return table[size]
+def preset_widths(presets, size):
+    """The widths of preset `size` in a family's `PRESETS`; ConfigError for an unknown size."""
+    return presets[check_size(size)].widths
 
 
 def num_doublings(image_size, start=4):

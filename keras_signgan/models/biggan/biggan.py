@@ -1,7 +1,7 @@
 """`BigGAN`: A cut-down BigGAN."""
 
-from keras_signgan.models.biggan import DEFAULTS
 from keras_signgan.models.biggan.networks import build_biggan_discriminator, build_biggan_generator
+from keras_signgan.models.biggan.presets import DEFAULTS
 from keras_signgan.models.gan import ConditionalGAN
 
 

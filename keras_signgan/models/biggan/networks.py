@@ -7,18 +7,8 @@ from keras import ops
 from keras_signgan.errors import ConfigError
 from keras_signgan.layers import SelfAttention, maybe_spectral_norm
 from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
-from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
-
-# Per size preset: base channel count `ch` (every block has 4*ch channels, as BigGAN's CIFAR
-# model), shared class-embedding size, latent size (split across the blocks), and the
-# channels of the blocks that work at the full image resolution (G's last, D's first):
-# None keeps 4*ch; fewer make those blocks, most of a step's cost, cheaper (BigGAN's ImageNet
-# models narrow with resolution the same way).
-WIDTHS = {
-    "tiny": dict(ch=8, shared=16, z_dim=32, full_res=None),
-    "small": dict(ch=16, shared=64, z_dim=96, full_res=32),
-    "base": dict(ch=64, shared=128, z_dim=128, full_res=None),
-}
+from keras_signgan.models.biggan.presets import PRESETS
+from keras_signgan.models.networks import discriminator_inputs, generator_inputs, num_doublings, preset_widths
 
 
 def full_resolution_filters(widths, arch_revision=2):
@@ -46,7 +36,7 @@ def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small",
     conditional batch norms see `[shared_embedding(label), its z chunk]`. Self-attention
     follows the block that reaches half the output resolution.
     """
-    widths = check_size(size, WIDTHS)
+    widths = preset_widths(PRESETS, size)
     z_dim = z_dim or widths["z_dim"]
     blocks = num_doublings(image_size)
     filters = 4 * widths["ch"]
@@ -92,7 +82,7 @@ def discriminator_downsampling(image_size, arch_revision=2):
 def build_biggan_discriminator(num_classes, image_size=32, size="small", arch_revision=2):
     """Residual projection discriminator: residual blocks (`discriminator_downsampling`),
     self-attention at half the input resolution, ReLU, global sum pooling, projection head."""
-    widths = check_size(size, WIDTHS)
+    widths = preset_widths(PRESETS, size)
     filters = 4 * widths["ch"]
     image, label = discriminator_inputs(image_size)
     x = image

@@ -4,15 +4,8 @@ normalised critic, conditioned by concatenation."""
 import keras
 
 from keras_signgan.layers import maybe_spectral_norm
-from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
-
-# Per size preset: base channel count `ch` (the widest layer has 4*ch), label embedding size,
-# latent size.
-WIDTHS = {
-    "tiny": dict(ch=8, embedding=8, z_dim=16),
-    "small": dict(ch=64, embedding=50, z_dim=100),
-    "base": dict(ch=128, embedding=50, z_dim=100),
-}
+from keras_signgan.models.networks import discriminator_inputs, generator_inputs, num_doublings, preset_widths
+from keras_signgan.models.wcgan.presets import PRESETS
 
 
 def _upsample(x, filters, name, arch_revision, use_bias=False):
@@ -29,7 +22,7 @@ def _upsample(x, filters, name, arch_revision, use_bias=False):
 def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small", arch_revision=3):
     """`[z, embed(label)] -> Dense(4x4x4ch) -> (2x up, BN, ReLU)* -> 2x up to RGB -> tanh`;
     "2x up" is resize + 3x3 conv (revision 3) or ConvTranspose 4x4/2 (revisions 1-2)."""
-    widths = check_size(size, WIDTHS)
+    widths = preset_widths(PRESETS, size)
     z_dim = z_dim or widths["z_dim"]
     doublings = num_doublings(image_size)
     ch = widths["ch"]
@@ -55,7 +48,7 @@ def build_wcgan_discriminator(num_classes, image_size=32, size="small", arch_rev
     """Critic: `[image, label map] -> (SN Conv 4x4/2, LeakyReLU)* -> SN Dense(1)`; the label
     enters as an embedded `S x S` plane concatenated to the image channels. `arch_revision`
     is accepted as every revision-aware builder's is; the critic's layout has not changed."""
-    ch = check_size(size, WIDTHS)["ch"]
+    ch = preset_widths(PRESETS, size)["ch"]
     doublings = num_doublings(image_size)
     image, label = discriminator_inputs(image_size)
     plane = keras.layers.Embedding(num_classes, image_size * image_size, name="label_plane")(label)

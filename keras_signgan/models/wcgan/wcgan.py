@@ -1,8 +1,8 @@
 """`WCGAN`: A Wasserstein conditional GAN."""
 
-from keras_signgan.models.wcgan import DEFAULTS
-from keras_signgan.models.wcgan.networks import build_wcgan_discriminator, build_wcgan_generator
 from keras_signgan.models.gan import ConditionalGAN
+from keras_signgan.models.wcgan.networks import build_wcgan_discriminator, build_wcgan_generator
+from keras_signgan.models.wcgan.presets import DEFAULTS
 
 
 class WCGAN(ConditionalGAN):

@@ -6,15 +6,17 @@ policy, EMA, run length, batch size and cadences, per size) are stated once, in 
 from the preset the run names.
 
 A run directory's `config.json` is `TrainConfig.to_json()`; `--resume` rebuilds the run from
-it alone. Unknown keys are errors, never silently dropped.
+it alone. Unknown keys are errors, never silently dropped. A config.json written by an
+earlier version is read through `keras_signgan.legacy`, which gives it today's keys.
 """
 
 import dataclasses
 import json
 
+from keras_signgan import legacy
 from keras_signgan.errors import ConfigError
 from keras_signgan.models import check_model, family
-from keras_signgan.models.presets import check_size
+from keras_signgan.models.presets import check_layout, check_size, resolve_layout
 
 STRATEGIES = ("auto", "mirrored", "multiworker")
 # What `--resume` may change: the run's length and cadences, its learning rates and how it is
@@ -69,9 +71,10 @@ class TrainConfig:
     lecam_weight: float = None
     class_names: list = None
     version: str = None
-    # Network layout revision: config.json files written before a family's layout changed
-    # lack the key and are read as revision 1, so their checkpoints still restore.
-    arch_revision: int = 3
+    # The family's layout options (`LAYOUT_OPTIONS` in models/<family>/presets.py), e.g.
+    # BigGAN's {"d_downsampling": "cifar", "full_res_channels": 32}: filled from the preset
+    # and the image size by `create`, so a run rebuilds the networks it was trained with.
+    layout: dict = None
 
     @classmethod
     def create(cls, model, dataset, **overrides):
@@ -83,6 +86,7 @@ class TrainConfig:
             raise ConfigError(f"Unknown config keys: {', '.join(unknown)}.")
         values = family(model).PRESETS[size].config_defaults()
         values.update(overrides)
+        values["layout"] = resolve_layout(family(model), size, values.get("image_size", cls.image_size), overrides.get("layout"))
         config = cls(model=model, dataset=str(dataset), **values)
         config.validate()
         return config
@@ -91,6 +95,9 @@ class TrainConfig:
         """Raise ConfigError for values a run cannot use."""
         check_model(self.model)
         check_size(self.size)
+        if self.layout is None:
+            raise ConfigError("layout is not set: make configs with TrainConfig.create, or read them with from_json.")
+        check_layout(family(self.model).LAYOUT_OPTIONS, self.layout)
         if self.strategy not in STRATEGIES:
             raise ConfigError(f"Unknown strategy {self.strategy!r}. Valid: {', '.join(STRATEGIES)}.")
         for name in ("steps", "batch_size", "sample_every", "checkpoint_every", "log_every", "keep_checkpoints"):
@@ -158,11 +165,12 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data):
+        """The config a config.json's object describes, of this or an earlier version."""
+        data = legacy.upgrade_config(data)
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
             raise ConfigError(f"config.json has unknown keys: {', '.join(unknown)}.")
-        data = {"arch_revision": 1, **data}
         missing = sorted({"model", "dataset"} - set(data))
         if missing:
             raise ConfigError(f"config.json lacks required keys: {', '.join(missing)}.")

@@ -19,7 +19,7 @@ counts, loss scale), each under a key made of its network and its variable path:
 layer that holds weights is named, so the keys are the same in every process). Restoring
 matches keys and shapes; a checkpoint whose keys differ from the model's comes from another
 architecture and is refused, naming what is missing. Checkpoints written before keys
-(no `__format__` entry) hold the variables in a fixed order and are restored by position.
+(format 1) are given their keys by `keras_signgan.legacy` when read.
 Files are written to a temporary name and renamed, so a checkpoint is never half-written;
 only the newest `keep` are kept. Loading never unpickles (`allow_pickle=False`).
 """
@@ -32,8 +32,9 @@ import sys
 import numpy as np
 from keras import ops
 
+from keras_signgan import legacy
 from keras_signgan.config import TrainConfig
-from keras_signgan.errors import RunError
+from keras_signgan.errors import IncompatibleCheckpoint, RunError, UnreadableCheckpoint
 from keras_signgan.io_utils import atomic_path
 from keras_signgan.models.build import build_gan
 
@@ -45,7 +46,7 @@ METRICS_FILE = "metrics.csv"
 EVALUATIONS_FILE = "evaluations.csv"
 EVALUATION_FILE = "evaluation.json"
 _PATTERN = re.compile(r"^ckpt-(\d+)\.npz$")
-# 1: variables by position (no __format__ entry); 2: variables keyed by network and path.
+# 2: variables keyed by network and path (format 1, by position, is read through legacy.py).
 CHECKPOINT_FORMAT = 2
 _FORMAT_KEY = "__format__"
 _STEP_KEY = "__step__"
@@ -70,15 +71,6 @@ def read_config(run_dir):
     if not path.is_file():
         raise RunError(f"{run_dir} is not a run directory: it has no {CONFIG_FILE}.")
     return TrainConfig.from_json(path.read_text())
-
-
-def _groups(gan, include_optimizers=True):
-    """Format 1: variable lists saved and restored by position."""
-    groups = {"model": gan.variables}
-    if include_optimizers:
-        groups["d_optimizer"] = gan.d_optimizer.variables
-        groups["g_optimizer"] = gan.g_optimizer.variables
-    return groups
 
 
 def checkpoint_keys(gan, include_optimizers=True):
@@ -167,31 +159,8 @@ def _read_arrays(path):
         raise UnreadableCheckpoint(f"Cannot read checkpoint {path}: {type(error).__name__}: {error}.") from None
 
 
-class UnreadableCheckpoint(RunError):
-    """A checkpoint file that is truncated or otherwise damaged."""
-
-
-class IncompatibleCheckpoint(RunError):
-    """A checkpoint that reads but was written by another architecture or configuration."""
-
-
-def _positional_assignments(gan, arrays, path, include_optimizers):
-    """Format 1: pair the saved arrays with the model's variables by position."""
-    assignments = []
-    for group, variables in _groups(gan, include_optimizers).items():
-        keys = sorted(k for k in arrays if k.startswith(group + "/"))
-        if len(keys) != len(variables):
-            raise IncompatibleCheckpoint(
-                f"Checkpoint {path} holds {len(keys)} {group} variables, the model has "
-                f"{len(variables)}: it was written by a different architecture or configuration."
-            )
-        assignments.extend(zip(variables, (arrays[key] for key in keys)))
-    return assignments
-
-
-def _keyed_assignments(gan, arrays, path, include_optimizers):
-    """Format 2: pair the saved arrays with the model's variables by key."""
-    expected = checkpoint_keys(gan, include_optimizers)
+def _keyed_assignments(expected, arrays, path, include_optimizers):
+    """Pair the saved arrays with the model's variables (`expected`: `{key: variable}`) by key."""
     groups = ("model/", "d_optimizer/", "g_optimizer/") if include_optimizers else ("model/",)
     saved = {key for key in arrays if key.startswith(groups)}
     missing = sorted(set(expected) - saved)
@@ -222,16 +191,15 @@ def restore_checkpoint(gan, path, include_optimizers=True):
     arrays = _read_arrays(path)
     if _STEP_KEY not in arrays:
         raise UnreadableCheckpoint(f"Cannot read checkpoint {path}: it has no {_STEP_KEY} entry.")
-    checkpoint_format = int(arrays.get(_FORMAT_KEY, 1))
-    if checkpoint_format == 1:
-        assignments = _positional_assignments(gan, arrays, path, include_optimizers)
-    elif checkpoint_format == CHECKPOINT_FORMAT:
-        assignments = _keyed_assignments(gan, arrays, path, include_optimizers)
-    else:
+    expected = checkpoint_keys(gan, include_optimizers)
+    arrays = legacy.upgrade_checkpoint(arrays, gan, expected, path, include_optimizers)
+    checkpoint_format = int(arrays[_FORMAT_KEY])
+    if checkpoint_format != CHECKPOINT_FORMAT:
         raise IncompatibleCheckpoint(
             f"Checkpoint {path} has format {checkpoint_format}; this version of keras_signgan "
-            f"reads formats 1 and {CHECKPOINT_FORMAT}. Upgrade keras_signgan to restore it."
+            f"reads formats up to {CHECKPOINT_FORMAT}. Upgrade keras_signgan to restore it."
         )
+    assignments = _keyed_assignments(expected, arrays, path, include_optimizers)
     for variable, value in assignments:
         if tuple(value.shape) != tuple(variable.shape):
             raise IncompatibleCheckpoint(

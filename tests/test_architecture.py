@@ -25,6 +25,7 @@ LAYERS = {
     "keras_signgan.export": 6,
     "keras_signgan.runs": 5,
     "keras_signgan.config": 4,  # fills in the families' defaults from keras_signgan.models
+    "keras_signgan.legacy": 4,  # reads old config.json (for config), checkpoints and results
     "keras_signgan.models": 3,
     "keras_signgan.layers": 2,
     "keras_signgan.data": 1,

@@ -43,6 +43,7 @@ import time
 
 import numpy as np
 
+from keras_signgan import legacy
 from keras_signgan.augment.splits import SPLITS, fold_split, reduce_fraction
 from keras_signgan.classifier import accuracy_per_class, predict_labels, stratified_split, train_classifier
 from keras_signgan.config import TrainConfig
@@ -296,19 +297,9 @@ def save_plot(results, path):
 
 
 def read_results(path):
-    """results.json of any version, as version 2 (version 1 had one fraction, 1.0, and
-    called folds repeats)."""
-    results = json.loads(pathlib.Path(path).read_text())
-    if results.get("version", 1) > VERSION:
-        raise RunError(f"{path} is results version {results['version']}; this keras_signgan reads up to {VERSION}.")
-    if results.get("version", 1) == 1:
-        for run in results["runs"]:
-            run.setdefault("fold", run.get("repeat", 0))
-            run.setdefault("fraction", 1.0)
-        results["settings"].setdefault("fractions", [1.0])
-        results["settings"].setdefault("generator_saw_test", "unknown")
-        results.setdefault("gans", {})
-        results["version"] = VERSION
+    """results.json of any version, as today's (earlier versions through `legacy`)."""
+    results = legacy.upgrade_results(json.loads(pathlib.Path(path).read_text()), path)
+    if "summary" not in results:
         results["summary"] = summarize(results["runs"])
     return results
 

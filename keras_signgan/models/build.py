@@ -8,9 +8,12 @@ def build_gan(config):
     """Build (uncompiled) the GAN a `TrainConfig` describes; `config.class_names` must be set."""
     cls = model_class(config.model)
     num_classes = len(config.class_names)
-    revision = config.arch_revision
-    generator = cls.build_generator(num_classes, config.image_size, config.size, z_dim=config.z_dim, arch_revision=revision)
-    discriminator = cls.build_discriminator(num_classes, config.image_size, config.size, arch_revision=revision)
+    generator = cls.generator_builder(
+        num_classes, image_size=config.image_size, z_dim=config.z_dim, size=config.size, layout=config.layout
+    )
+    discriminator = cls.discriminator_builder(
+        num_classes, image_size=config.image_size, size=config.size, layout=config.layout
+    )
     return cls(
         generator,
         discriminator,

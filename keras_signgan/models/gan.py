@@ -110,25 +110,9 @@ class ConditionalGAN(keras.Model):
 
     default_loss = "hinge"
     default_n_critic = 1
-    # A family sets these to the builders in its networks.py.
+    # A family sets these to the builders in its networks.py (see `models.build.build_gan`).
     generator_builder = None
     discriminator_builder = None
-    # Layout revisions of the family's networks (see TrainConfig.arch_revision); families with
-    # more than one take `arch_revision` in their builders.
-    arch_revisions = 1
-
-    @classmethod
-    def build_generator(cls, num_classes, image_size, size, z_dim=None, arch_revision=None):
-        """This family's generator (`models/<family>/networks.py`). `arch_revision` (see
-        `TrainConfig`) goes to families whose layout changed (`arch_revisions` > 1)."""
-        options = {} if cls.arch_revisions == 1 else {"arch_revision": arch_revision}
-        return cls.generator_builder(num_classes, image_size=image_size, z_dim=z_dim, size=size, **options)
-
-    @classmethod
-    def build_discriminator(cls, num_classes, image_size, size, arch_revision=None):
-        """This family's discriminator (`models/<family>/networks.py`)."""
-        options = {} if cls.arch_revisions == 1 else {"arch_revision": arch_revision}
-        return cls.discriminator_builder(num_classes, image_size=image_size, size=size, **options)
 
     def __init__(
         self,

@@ -85,3 +85,38 @@ def check_loss(kind):
     if kind not in LOSSES:
         raise ConfigError(f"Unknown loss {kind!r}. Valid losses: {', '.join(LOSSES)}.")
     return kind
+
+
+def resolve_layout(family, size, image_size, layout=None):
+    """The layout options of a network build: the family's defaults for `size` and
+    `image_size` (its `default_layout`), overridden by `layout`; checked by `check_layout`.
+
+    Layout options name the variants of a family's networks that runs made by earlier
+    versions still use (BigGAN's discriminator down-sampling, WCGAN's up-sampling, ...); a
+    run records them in its config.json, and `keras_signgan.legacy` gives the options of
+    config.json files written before they were recorded."""
+    resolved = dict(family.default_layout(check_size(size), image_size))
+    resolved.update(layout or {})
+    return check_layout(family.LAYOUT_OPTIONS, resolved)
+
+
+def check_layout(options, layout):
+    """Return `layout` if it sets exactly the layout `options` (`{name: allowed values, or
+    int for a positive integer}`), each to an allowed value; else raise ConfigError."""
+    if not isinstance(layout, dict):
+        raise ConfigError(f"layout must be a JSON object of layout options. Received: {layout!r}.")
+    valid = ", ".join(options) or "none"
+    unknown = sorted(set(layout) - set(options))
+    if unknown:
+        raise ConfigError(f"Unknown layout option {', '.join(unknown)} for this model. Its options: {valid}.")
+    missing = sorted(set(options) - set(layout))
+    if missing:
+        raise ConfigError(f"layout lacks {', '.join(missing)}. The model's options: {valid}.")
+    for name, allowed in options.items():
+        value = layout[name]
+        if allowed is int:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"layout {name} must be a positive integer. Received: {value!r}.")
+        elif value not in allowed:
+            raise ConfigError(f"layout {name} must be one of {', '.join(allowed)}. Received: {value!r}.")
+    return layout

@@ -1,7 +1,8 @@
 """The basic GAN's presets: one table of widths, training defaults, run length, batch and
 measured cost per size (see `keras_signgan.models.presets`). No Keras here.
 
-Widths: the hidden width of the MLPs and the latent size.
+Widths: the hidden width of the MLPs and the latent size. The basic GAN has no layout
+options.
 """
 
 from keras_signgan.models.presets import Preset
@@ -32,3 +33,10 @@ PRESETS = {
         sample_every=2000, checkpoint_every=2000, log_every=50,
     ),
 }
+
+LAYOUT_OPTIONS = {}
+
+
+def default_layout(size, image_size):
+    """The layout a new run records: none."""
+    return {}

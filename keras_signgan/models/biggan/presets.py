@@ -5,7 +5,8 @@ Widths: base channel count `ch` (every block has 4*ch channels, as BigGAN's CIFA
 shared class-embedding size, latent size (split across the blocks), and `full_res`, the
 channels of the blocks at the full image resolution (G's last, D's first): None keeps 4*ch;
 fewer make those blocks, most of a step's cost, cheaper (BigGAN's ImageNet models narrow
-with resolution the same way).
+with resolution the same way). The layout options a run records in its config.json
+(`LAYOUT_OPTIONS`) default from the preset and the image size (`default_layout`).
 """
 
 from keras_signgan.models.presets import Preset
@@ -41,3 +42,23 @@ PRESETS = {
         sample_every=2000, checkpoint_every=2000, log_every=50,
     ),
 }
+
+# d_downsampling: which discriminator blocks halve the resolution. "cifar": BigGAN's 32x32
+# discriminator, which stops down-sampling at 8x8 and adds two blocks there (`d_down` of
+# BigGAN-PyTorch and StudioGAN); "imagenet": down-sampling to 4x4 and one block there.
+# full_res_channels: the channels of the full-resolution blocks (G's last, D's first).
+LAYOUT_OPTIONS = {"d_downsampling": ("cifar", "imagenet"), "full_res_channels": int}
+
+
+def full_res_channels(widths):
+    """The channels of the preset's full-resolution blocks: `full_res`, or 4*ch."""
+    return widths["full_res"] if widths.get("full_res") is not None else 4 * widths["ch"]
+
+
+def default_layout(size, image_size):
+    """The layout a new run of preset `size` at `image_size` pixels records: BigGAN's CIFAR
+    discriminator up to 32x32, its ImageNet one above."""
+    return {
+        "d_downsampling": "cifar" if image_size <= 32 else "imagenet",
+        "full_res_channels": full_res_channels(PRESETS[size].widths),
+    }

@@ -2,7 +2,8 @@
 length, batch and measured cost per size (see `keras_signgan.models.presets`). No Keras here.
 
 Widths: base channel count `ch` (the widest layer has 4*ch), label embedding size, latent
-size.
+size. The layout option a run records in its config.json (`LAYOUT_OPTIONS`) defaults from
+`default_layout`.
 """
 
 from keras_signgan.models.presets import Preset
@@ -33,3 +34,14 @@ PRESETS = {
         sample_every=2000, checkpoint_every=2000, log_every=50,
     ),
 }
+
+# g_upsampling: how the generator doubles its resolution. "resize-conv": nearest-neighbour
+# resize, then a 3x3 convolution (Odena et al. 2016, "Deconvolution and Checkerboard
+# Artifacts"); "transposed": DCGAN's transposed convolution 4x4/2, whose uneven overlap
+# painted a mottled, checkered texture over every generated hand.
+LAYOUT_OPTIONS = {"g_upsampling": ("resize-conv", "transposed")}
+
+
+def default_layout(size, image_size):
+    """The layout a new run records."""
+    return {"g_upsampling": "resize-conv"}

@@ -19,6 +19,3 @@ class WCGAN(ConditionalGAN):
     default_n_critic = DEFAULTS["n_critic"]
     generator_builder = staticmethod(build_wcgan_generator)
     discriminator_builder = staticmethod(build_wcgan_discriminator)
-    # 3: the generator doubles its resolution by resize + 3x3 convolution (networks.py);
-    # config.json files of revisions 1-2 rebuild the transposed convolutions.
-    arch_revisions = 3

@@ -8,34 +8,8 @@ import tensorflow as tf
 from keras import ops
 
 from keras_signgan.layers import DiffAugment
+from keras_signgan.models import sampling
 from keras_signgan.models.losses import check_loss, discriminator_loss, generator_loss
-
-
-def sample_latents(num, z_dim, seed=None, truncation=None):
-    """Draw `num` latent vectors from N(0, I), optionally truncated.
-
-    With `truncation=t`, every entry with |z| > t is redrawn until it lies inside, the
-    truncation trick of BigGAN (Brock et al. 2019): smaller `t` trades variety for fidelity.
-
-    Args:
-        num: int. Number of vectors.
-        z_dim: int. Their length.
-        seed: int or None. Same seed, same vectors.
-        truncation: float > 0 or None (no truncation).
-
-    Returns:
-        float32 array of shape `(num, z_dim)`.
-    """
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((num, z_dim))
-    if truncation is not None:
-        if truncation <= 0:
-            raise ValueError(f"truncation must be > 0. Received: truncation={truncation}")
-        outside = np.abs(z) > truncation
-        while outside.any():
-            z[outside] = rng.standard_normal(int(outside.sum()))
-            outside = np.abs(z) > truncation
-    return z.astype("float32")
 
 
 def batch_norm_layers(model):
@@ -61,12 +35,6 @@ def batch_norm_layers(model):
             "a layer keeping a BatchNormalization inside must list it in a `batch_norm_layers` property."
         )
     return found
-
-
-def generated_to_uint8(images):
-    """Map generator output in [-1, 1] to uint8 pixels (round half to even, clipped)."""
-    images = ops.cast(images, "float32")
-    return ops.cast(ops.clip(ops.round((images + 1.0) * 127.5), 0.0, 255.0), "uint8")
 
 
 class ConditionalGAN(keras.Model):
@@ -395,24 +363,8 @@ class ConditionalGAN(keras.Model):
         Returns:
             uint8 array of shape (N, H, W, 3).
         """
-        labels = np.asarray(labels, dtype="int32").reshape(-1)
-        if len(labels) and (labels.min() < 0 or labels.max() >= self.num_classes):
-            raise ValueError(f"labels must lie in [0, {self.num_classes}). Received: {labels}")
         truncation = self.truncation if truncation is None else truncation
-        z = sample_latents(len(labels), self.z_dim, seed=seed, truncation=truncation)
-        return generate_batches(self.sampling_generator, z, labels, batch_size)
-
-
-def generate_batches(generator, z, labels, batch_size=256):
-    """Run `generator` over `(z, labels)` in batches, returning uint8 images."""
-    out = []
-    for start in range(0, len(labels), batch_size):
-        images = generator(
-            [ops.convert_to_tensor(z[start : start + batch_size]), ops.convert_to_tensor(labels[start : start + batch_size])],
-            training=False,
+        return sampling.generate(
+            sampling.network_batches(self.sampling_generator), labels, self.num_classes, self.z_dim,
+            self.image_size, seed=seed, truncation=truncation, batch_size=batch_size,
         )
-        out.append(ops.convert_to_numpy(generated_to_uint8(images)))
-    if not out:
-        size = int(generator.outputs[0].shape[1])
-        return np.zeros((0, size, size, 3), dtype="uint8")
-    return np.concatenate(out, axis=0)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from keras_signgan.models.gan import ConditionalGAN, sample_latents
+from keras_signgan.models.gan import ConditionalGAN
+from keras_signgan.models.sampling import sample_latents
 
 NUM_CLASSES, SIZE, Z_DIM = 3, 8, 4
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from keras_signgan import legacy
-from keras_signgan.augment.experiment import VERSION, read_results, summarize
+from keras_signgan.augment.report import VERSION, read_results
+from keras_signgan.augment.statistics import summarize
 from keras_signgan.config import TrainConfig
 from keras_signgan.errors import IncompatibleCheckpoint, RunError
 from keras_signgan.runs import CHECKPOINT_FORMAT, checkpoint_keys, latest_checkpoint

@@ -203,3 +203,25 @@ def test_presets_and_the_fit_help_load_no_tensorflow_and_the_help_prints_every_p
         for size, preset in family.PRESETS.items():
             assert f"{name} {size}: {preset.summary()}" in help_text
             assert preset.description in help_text
+
+
+MAX_FUNCTION_LINES = 80
+MAX_MODULE_LINES = 350
+
+
+def test_functions_and_modules_stay_short():
+    """No function (its `def` line to its last, docstring included) over 80 lines, and no
+    module over 350: a longer one is doing several things, each of which wants a name."""
+    long_functions, long_modules = [], []
+    for module, path in MODULES.items():
+        source = path.read_text()
+        lines = len(source.splitlines())
+        if lines > MAX_MODULE_LINES:
+            long_modules.append(f"{module}: {lines} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long_functions.append(f"{module}.{node.name} (line {node.lineno}): {length} lines")
+    assert not long_modules, f"modules over {MAX_MODULE_LINES} lines:\n" + "\n".join(long_modules)
+    assert not long_functions, f"functions over {MAX_FUNCTION_LINES} lines:\n" + "\n".join(long_functions)

@@ -121,42 +121,8 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             `config.RESUMABLE`); recorded in config.json and logged.
     """
     log = log or (lambda message: print(message, file=sys.stderr))
-    changed = {}
-    if resume is not None:
-        run_dir = pathlib.Path(resume)
-        if not is_run_dir(run_dir):
-            raise RunError(f"Cannot resume {run_dir}: it has no {CONFIG_FILE} (not a run directory).")
-        config = read_config(run_dir)
-        if not list_checkpoints(run_dir):
-            raise RunError(f"Cannot resume {run_dir}: it has no checkpoint yet. Start it again instead.")
-        config, changed = config.with_changes(**{"steps": steps, **(changes or {})})
-    else:
-        if config is None:
-            raise ConfigError("fit needs a config or a run directory to resume.")
-        config.validate()
-        run_dir = pathlib.Path(run_dir) if run_dir else default_run_dir(config)
-        if config.strategy != "multiworker" or is_chief_task():
-            _check_fresh_run_dir(run_dir)
-
-    dataset = load_dataset(config.dataset, image_size=config.image_size)
-    if config.class_names is None:
-        config.class_names = list(dataset.class_names)
-    elif list(config.class_names) != list(dataset.class_names):
-        raise RunError(
-            f"The dataset {config.dataset!r} now has {dataset.num_classes} classes, the run was "
-            f"started with {len(config.class_names)}: the data changed under the run."
-        )
-    if config.batch_size > len(dataset):
-        raise ConfigError(
-            f"--batch-size {config.batch_size} is larger than the dataset ({len(dataset)} images). "
-            f"Use --batch-size {len(dataset)} or smaller."
-        )
-
-    eval_features = config.eval_features
-    if config.eval_every:
-        # Resolved now (a download included): a missing file or an empty offline cache is
-        # refused before the run directory exists, not at the first evaluation.
-        eval_features = load_extractor(config.eval_features)
+    config, run_dir, changed = _resolve_run(config, run_dir, resume, steps, changes)
+    dataset, eval_features = _load_data(config)
 
     cleanup = []
     previous_policy = keras.mixed_precision.global_policy()
@@ -191,68 +157,16 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
                 gan.g_optimizer.learning_rate = config.g_lr
 
         # Nothing is written before this point: a refused option leaves no trace.
-        if resume is None or changed:
-            run_dir.mkdir(parents=True, exist_ok=True)
-            write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
-        if changed:
-            log("Changed on resume: " + ", ".join(f"{k} {old} -> {new}" for k, (old, new) in changed.items()) + ".")
-        log(f"Run directory: {run_dir}")
+        _record_start(config, run_dir, resume, changed, start_step, checkpoint, log)
         if start_step >= config.steps:
-            log(f"Nothing to do: the run is at step {start_step} of {config.steps}.")
             return FitResult(run_dir, start_step, config, {})
-        if checkpoint:
-            log(f"Resuming from {checkpoint.name} at step {start_step}.")
 
         global_batch = config.batch_size
         data = make_training_dataset(dataset, global_batch, seed=config.seed).skip(start_step)
 
         writer = tf.summary.create_file_writer(str(run_dir / TENSORBOARD_DIR))
-        guard = cb.NonFiniteGuard()
-        checkpointer = cb.Checkpointer(run_dir, config.checkpoint_every, config.keep_checkpoints, guard)
-        samples = cb.SampleGrids(
-            run_dir, config.sample_every, writer, config.class_names, seed=config.seed + 1,
-            max_rows=config.sample_classes, truncation=config.truncation,
-        )
-        callbacks = [guard]
-        if progress:
-            callbacks.append(cb.TrainingProgress(config.steps, start_step))
-        # Every worker: the chief into the run directory, the others into their own.
-        metrics_logger = cb.MetricsLogger(run_dir, config.log_every, writer, guard, initial_step=start_step)
-        callbacks += [metrics_logger, samples, checkpointer]
-        if config.eval_every:
-            callbacks.append(
-                cb.PeriodicEvaluation(
-                    run_dir, config.eval_every, writer, config,
-                    num_samples=config.eval_samples or min(len(dataset), 2000), features=eval_features,
-                )
-            )
-        callbacks += list(extra_callbacks)
-
-        try:
-            history = gan.fit(
-                data, epochs=1, steps_per_epoch=config.steps - start_step, verbose=0, callbacks=callbacks, shuffle=False
-            )
-        except KeyboardInterrupt:
-            step = cb.global_step(gan)
-            if chief and guard.failure is None and checkpointer.last_step != step:
-                save_checkpoint(gan, run_dir, keep=config.keep_checkpoints)
-            log(f"\nInterrupted at step {step}; state saved. Continue with: signgan fit --resume {run_dir}")
-            raise
-        step = cb.global_step(gan)
-        if guard.failure is not None:
-            failed_step, name, value = guard.failure
-            last = latest_checkpoint(run_dir)
-            kept = f"the last good checkpoint is {last}" if last else "no checkpoint was written before it"
-            raise TrainingDiverged(
-                f"Training stopped: {name} became {value} at step {failed_step}; {kept}. "
-                f"Continue with lower learning rates: --resume {run_dir} --g-lr G --d-lr D "
-                f"(now {config.g_lr:g} and {config.d_lr:g})."
-            )
-        if checkpointer.last_step != step:
-            save_checkpoint(gan, run_dir, keep=config.keep_checkpoints)
-        if samples.last_step != step:
-            samples.set_model(gan)
-            samples.write(step)
+        callbacks = _Callbacks(config, run_dir, writer, start_step, len(dataset), eval_features, progress, extra_callbacks)
+        step, history = _train(gan, data, config, run_dir, callbacks, start_step, chief, log)
         writer.close()
         log(f"Finished at step {step}. Run directory: {user_run_dir}")
         return FitResult(user_run_dir, step, config, history.history if history else {})
@@ -260,3 +174,122 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         keras.mixed_precision.set_global_policy(previous_policy)
         for folder in cleanup:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _resolve_run(config, run_dir, resume, steps, changes):
+    """`(config, run_dir, changed)` of a new run (its config checked, its directory fresh) or
+    of a resumed one (its config.json with `steps` and `changes` applied)."""
+    if resume is not None:
+        run_dir = pathlib.Path(resume)
+        if not is_run_dir(run_dir):
+            raise RunError(f"Cannot resume {run_dir}: it has no {CONFIG_FILE} (not a run directory).")
+        config = read_config(run_dir)
+        if not list_checkpoints(run_dir):
+            raise RunError(f"Cannot resume {run_dir}: it has no checkpoint yet. Start it again instead.")
+        config, changed = config.with_changes(**{"steps": steps, **(changes or {})})
+        return config, run_dir, changed
+    if config is None:
+        raise ConfigError("fit needs a config or a run directory to resume.")
+    config.validate()
+    run_dir = pathlib.Path(run_dir) if run_dir else default_run_dir(config)
+    if config.strategy != "multiworker" or is_chief_task():
+        _check_fresh_run_dir(run_dir)
+    return config, run_dir, {}
+
+
+def _load_data(config):
+    """The run's dataset (its classes recorded in `config`, or checked against it) and the
+    extractor of `--eval-every` (resolved now, a download included: a missing file or an
+    empty offline cache is refused before the run directory exists)."""
+    dataset = load_dataset(config.dataset, image_size=config.image_size)
+    if config.class_names is None:
+        config.class_names = list(dataset.class_names)
+    elif list(config.class_names) != list(dataset.class_names):
+        raise RunError(
+            f"The dataset {config.dataset!r} now has {dataset.num_classes} classes, the run was "
+            f"started with {len(config.class_names)}: the data changed under the run."
+        )
+    if config.batch_size > len(dataset):
+        raise ConfigError(
+            f"--batch-size {config.batch_size} is larger than the dataset ({len(dataset)} images). "
+            f"Use --batch-size {len(dataset)} or smaller."
+        )
+    eval_features = load_extractor(config.eval_features) if config.eval_every else config.eval_features
+    return dataset, eval_features
+
+
+class _Callbacks:
+    """The callbacks of a run, in order (`all`), with those `fit` asks about afterwards."""
+
+    def __init__(self, config, run_dir, writer, start_step, num_images, eval_features, progress, extra_callbacks):
+        self.guard = cb.NonFiniteGuard()
+        self.checkpointer = cb.Checkpointer(run_dir, config.checkpoint_every, config.keep_checkpoints, self.guard)
+        self.samples = cb.SampleGrids(
+            run_dir, config.sample_every, writer, config.class_names, seed=config.seed + 1,
+            max_rows=config.sample_classes, truncation=config.truncation,
+        )
+        self.all = [self.guard]
+        if progress:
+            self.all.append(cb.TrainingProgress(config.steps, start_step))
+        # Every worker: the chief into the run directory, the others into their own.
+        metrics_logger = cb.MetricsLogger(run_dir, config.log_every, writer, self.guard, initial_step=start_step)
+        self.all += [metrics_logger, self.samples, self.checkpointer]
+        if config.eval_every:
+            self.all.append(
+                cb.PeriodicEvaluation(
+                    run_dir, config.eval_every, writer, config,
+                    num_samples=config.eval_samples or min(num_images, 2000), features=eval_features,
+                )
+            )
+        self.all += list(extra_callbacks)
+
+
+def _record_start(config, run_dir, resume, changed, start_step, checkpoint, log):
+    """Write config.json (a new run, or changes on resume) and say where the run starts."""
+    if resume is None or changed:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
+    if changed:
+        log("Changed on resume: " + ", ".join(f"{k} {old} -> {new}" for k, (old, new) in changed.items()) + ".")
+    log(f"Run directory: {run_dir}")
+    if start_step >= config.steps:
+        log(f"Nothing to do: the run is at step {start_step} of {config.steps}.")
+    elif checkpoint:
+        log(f"Resuming from {checkpoint.name} at step {start_step}.")
+
+
+def _train(gan, data, config, run_dir, callbacks, start_step, chief, log):
+    """`gan.fit` to `config.steps`; `(step, history)`. Interrupted (Ctrl-C), the chief saves
+    a checkpoint unless the cadence just wrote one or the run diverged."""
+    try:
+        history = gan.fit(
+            data, epochs=1, steps_per_epoch=config.steps - start_step, verbose=0, callbacks=callbacks.all, shuffle=False
+        )
+    except KeyboardInterrupt:
+        step = cb.global_step(gan)
+        if chief and callbacks.guard.failure is None and callbacks.checkpointer.last_step != step:
+            save_checkpoint(gan, run_dir, keep=config.keep_checkpoints)
+        log(f"\nInterrupted at step {step}; state saved. Continue with: signgan fit --resume {run_dir}")
+        raise
+    return _finish(gan, config, run_dir, callbacks), history
+
+
+def _finish(gan, config, run_dir, callbacks):
+    """After `gan.fit`: TrainingDiverged if a loss or weight turned non-finite; else the last
+    checkpoint and sample grid written if the cadence missed the last step. Returns the step."""
+    step = cb.global_step(gan)
+    if callbacks.guard.failure is not None:
+        failed_step, name, value = callbacks.guard.failure
+        last = latest_checkpoint(run_dir)
+        kept = f"the last good checkpoint is {last}" if last else "no checkpoint was written before it"
+        raise TrainingDiverged(
+            f"Training stopped: {name} became {value} at step {failed_step}; {kept}. "
+            f"Continue with lower learning rates: --resume {run_dir} --g-lr G --d-lr D "
+            f"(now {config.g_lr:g} and {config.d_lr:g})."
+        )
+    if callbacks.checkpointer.last_step != step:
+        save_checkpoint(gan, run_dir, keep=config.keep_checkpoints)
+    if callbacks.samples.last_step != step:
+        callbacks.samples.set_model(gan)
+        callbacks.samples.write(step)
+    return step

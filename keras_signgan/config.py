@@ -80,7 +80,7 @@ class TrainConfig:
     def create(cls, model, dataset, **overrides):
         """A config for `model` on `dataset`, defaults filled, `None` overrides ignored."""
         overrides = {k: v for k, v in overrides.items() if v is not None}
-        size = check_size(overrides.get("size", "small"))
+        size = check_size(overrides.get("size", cls.size))
         unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(cls)})
         if unknown:
             raise ConfigError(f"Unknown config keys: {', '.join(unknown)}.")

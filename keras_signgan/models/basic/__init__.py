@@ -1,6 +1,6 @@
 """The basic GAN (Goodfellow et al. 2014, made class-conditional): `presets.py` holds its
-presets (widths, training defaults, run lengths, layout options), `basic_gan.py` the `BasicGAN` class,
-`networks.py` its MLP generator and discriminator.
+presets (widths, training defaults, run lengths, layout options), `basic_gan.py` the
+`BasicGAN` class, `networks.py` its MLP generator and discriminator.
 
 This package imports no Keras: `TrainConfig` and the CLI read the presets without loading
 TensorFlow; `gan_class()` imports the class when a GAN is built.

@@ -1,8 +1,8 @@
 """A cut-down BigGAN: `presets.py` holds its presets (widths, training defaults, run
-lengths, EMA, layout options), `biggan.py` the `BigGAN` class, `networks.py` its residual generator and
-projection discriminator, `blocks.py` the residual blocks and projection head only it uses.
-The layers it shares with others (conditional batch norm, self-attention, spectral norm,
-DiffAugment) are in `keras_signgan.layers`.
+lengths, EMA, layout options), `biggan.py` the `BigGAN` class, `networks.py` its residual
+generator and projection discriminator, `blocks.py` the residual blocks and projection head
+only it uses. The layers it shares with others (conditional batch norm, self-attention,
+spectral norm, DiffAugment) are in `keras_signgan.layers`.
 
 This package imports no Keras: `TrainConfig` and the CLI read the presets without loading
 TensorFlow; `gan_class()` imports the class when a GAN is built.

@@ -1,6 +1,6 @@
 """The Wasserstein conditional GAN: `presets.py` holds its presets (widths, training
-defaults, run lengths, layout options), `wcgan.py` the `WCGAN` class, `networks.py` its DCGAN-style
-generator and spectrally normalised critic.
+defaults, run lengths, layout options), `wcgan.py` the `WCGAN` class, `networks.py` its
+DCGAN-style generator and spectrally normalised critic.
 
 This package imports no Keras: `TrainConfig` and the CLI read the presets without loading
 TensorFlow; `gan_class()` imports the class when a GAN is built.

@@ -1,9 +1,9 @@
 """`ConditionalGAN`: the shared base of the three GANs, owning `train_step`.
 
 The class is its train step (as the keras-io GAN examples): what the step relies on lives
-beside it: the losses (losses.py), LeCam and the gradient penalty (regularizers.py), the generator average and its
-standing statistics (ema.py), what tf.distribute needs (distribution.py) and sampling
-(sampling.py).
+beside it: the losses (losses.py), LeCam and the gradient penalty (regularizers.py), the
+generator average and its standing statistics (ema.py), what tf.distribute needs
+(distribution.py) and sampling (sampling.py).
 """
 
 import keras

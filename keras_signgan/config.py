@@ -1,20 +1,23 @@
 """`TrainConfig`: every option of a training run, with per-model defaults and size presets.
 
-A model family's defaults (loss, critic steps, optimiser settings, DiffAugment policy, EMA)
-are stated in its folder (`keras_signgan/models/<family>/__init__.py`) and reach here as
-`MODEL_DEFAULTS`.
+A model family's presets (network widths, loss, critic steps, optimiser settings, DiffAugment
+policy, EMA, run length, batch size and cadences, per size) are stated once, in its
+`keras_signgan/models/<family>/presets.py`; `TrainConfig.create` fills a run's defaults
+from the preset the run names.
 
 A run directory's `config.json` is `TrainConfig.to_json()`; `--resume` rebuilds the run from
-it alone. Unknown keys are errors, never silently dropped.
+it alone. Unknown keys are errors, never silently dropped. A config.json written by an
+earlier version is read through `keras_signgan.legacy`, which gives it today's keys.
 """
 
 import dataclasses
 import json
 
+from keras_signgan import legacy
 from keras_signgan.errors import ConfigError
-from keras_signgan.models import MODEL_DEFAULTS, MODEL_NAMES
+from keras_signgan.models import check_model, family
+from keras_signgan.models.presets import check_layout, check_size, resolve_layout
 
-SIZES = ("tiny", "small", "base")
 STRATEGIES = ("auto", "mirrored", "multiworker")
 # What `--resume` may change: the run's length and cadences, its learning rates and how it is
 # distributed. Everything else shapes the networks, the data or the loss, which a checkpoint
@@ -26,11 +29,6 @@ RESUMABLE = (
 # The transforms of layers/diff_augment.py (POLICIES there), named here without importing Keras.
 DIFFAUGMENT_PARTS = ("color", "translation", "cutout")
 
-# Per size preset, for models that keep a generator EMA: its decay. The average must span a
-# small part of the run: over a short run a long average mixes generators too different to
-# average (and its batch-norm statistics, copied from the live generator, stop matching).
-EMA_DECAY_BY_SIZE = {"tiny": 0.999, "small": 0.995, "base": 0.9999}
-
 # Evaluations during training (--eval-every) score this many generated images by default
 # (fewer when the dataset has fewer), so that they stay a small share of a run: on the
 # reference 2-core CPU, 500 images through InceptionV3 take about 14 s (35.7 images/s), and
@@ -39,20 +37,13 @@ EMA_DECAY_BY_SIZE = {"tiny": 0.999, "small": 0.995, "base": 0.9999}
 DEFAULT_EVAL_SAMPLES = 500
 EVAL_SHARE_TARGET = 0.10
 
-# Per size preset: the default length of a run and its logging cadence.
-SIZE_DEFAULTS = {
-    "tiny": dict(steps=12, batch_size=16, sample_every=6, checkpoint_every=6, log_every=1, ema_start=0),
-    "small": dict(steps=3000, batch_size=32, sample_every=500, checkpoint_every=250, log_every=10, ema_start=500),
-    "base": dict(steps=100_000, batch_size=64, sample_every=2000, checkpoint_every=2000, log_every=50, ema_start=1000),
-}
-
 
 @dataclasses.dataclass
 class TrainConfig:
     """Everything needed to build and continue a training run.
 
-    `None` fields are filled from `MODEL_DEFAULTS[model]` and `SIZE_DEFAULTS[size]` by
-    `TrainConfig.create`. `class_names` and `image_size` are recorded from the dataset when
+    `None` fields are filled from the family's preset `size` (`models/<family>/presets.py`)
+    by `TrainConfig.create`. `class_names` and `image_size` are recorded from the dataset when
     the run starts, so exports and evaluation need no dataset to know the classes.
     """
 
@@ -90,37 +81,33 @@ class TrainConfig:
     drift: float = None
     class_names: list = None
     version: str = None
-    # Network layout revision: config.json files written before a family's layout changed
-    # lack the key and are read as revision 1, so their checkpoints still restore.
-    arch_revision: int = 3
+    # The family's layout options (`LAYOUT_OPTIONS` in models/<family>/presets.py), e.g.
+    # BigGAN's {"d_downsampling": "cifar", "full_res_channels": 32}: filled from the preset
+    # and the image size by `create`, so a run rebuilds the networks it was trained with.
+    layout: dict = None
 
     @classmethod
     def create(cls, model, dataset, **overrides):
         """A config for `model` on `dataset`, defaults filled, `None` overrides ignored."""
-        if model not in MODEL_NAMES:
-            raise ConfigError(f"Unknown model {model!r}. Valid models: {', '.join(MODEL_NAMES)}.")
         overrides = {k: v for k, v in overrides.items() if v is not None}
-        size = overrides.get("size", "small")
-        if size not in SIZES:
-            raise ConfigError(f"Unknown size {size!r}. Valid sizes: {', '.join(SIZES)}.")
+        size = check_size(overrides.get("size", cls.size))
         unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(cls)})
         if unknown:
             raise ConfigError(f"Unknown config keys: {', '.join(unknown)}.")
-        values = dict(MODEL_DEFAULTS[model])
-        values.update(SIZE_DEFAULTS[size])
-        if values["ema_decay"] is not None:
-            values["ema_decay"] = EMA_DECAY_BY_SIZE[size]
+        values = family(model).PRESETS[size].config_defaults()
         values.update(overrides)
+        values["layout"] = resolve_layout(family(model), size, values.get("image_size", cls.image_size), overrides.get("layout"))
         config = cls(model=model, dataset=str(dataset), **values)
         config.validate()
         return config
 
     def validate(self):
         """Raise ConfigError for values a run cannot use."""
-        if self.model not in MODEL_NAMES:
-            raise ConfigError(f"Unknown model {self.model!r}. Valid models: {', '.join(MODEL_NAMES)}.")
-        if self.size not in SIZES:
-            raise ConfigError(f"Unknown size {self.size!r}. Valid sizes: {', '.join(SIZES)}.")
+        check_model(self.model)
+        check_size(self.size)
+        if self.layout is None:
+            raise ConfigError("layout is not set: make configs with TrainConfig.create, or read them with from_json.")
+        check_layout(family(self.model).LAYOUT_OPTIONS, self.layout)
         if self.strategy not in STRATEGIES:
             raise ConfigError(f"Unknown strategy {self.strategy!r}. Valid: {', '.join(STRATEGIES)}.")
         for name in ("steps", "batch_size", "sample_every", "checkpoint_every", "log_every", "keep_checkpoints"):
@@ -192,11 +179,12 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data):
+        """The config a config.json's object describes, of this or an earlier version."""
+        data = legacy.upgrade_config(data)
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
             raise ConfigError(f"config.json has unknown keys: {', '.join(unknown)}.")
-        data = {"arch_revision": 1, **data}
         missing = sorted({"model", "dataset"} - set(data))
         if missing:
             raise ConfigError(f"config.json lacks required keys: {', '.join(missing)}.")

@@ -20,3 +20,11 @@ class ConfigError(SignGANError):
 
 class RunError(SignGANError):
     """A run directory or export that is missing, incomplete or inconsistent."""
+
+
+class UnreadableCheckpoint(RunError):
+    """A checkpoint file that is truncated or otherwise damaged."""
+
+
+class IncompatibleCheckpoint(RunError):
+    """A checkpoint that reads but was written by another architecture or configuration."""

@@ -16,7 +16,7 @@ import tensorflow as tf
 from keras_signgan import __version__
 from keras_signgan.errors import RunError
 from keras_signgan.io_utils import atomic_path
-from keras_signgan.models.gan import generated_to_uint8
+from keras_signgan.models.sampling import generated_to_uint8
 from keras_signgan.runs import is_run_dir, load_run_checkpoint
 
 METADATA_FILE = "signgan.json"

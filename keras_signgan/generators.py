@@ -3,9 +3,9 @@
 `load_generator` opens an export directory (`signgan export`) or a run directory (its EMA
 generator at the newest, the best-FID or a given step's checkpoint) as a `LoadedGenerator`; `generator_from_gan` wraps a GAN
 in memory the same way. `balanced_labels` spreads a number of images over classes;
-`write_generated` writes images as a PNG grid, an `.npz` or a folder per class. The latents
-come from `keras_signgan.models.gan.sample_latents`, so a run directory, its export and the
-GAN itself give the same images for the same seed.
+`write_generated` writes images as a PNG grid, an `.npz` or a folder per class. Sampling
+(latents, label checks, batches) is `keras_signgan.models.sampling.generate`, as for the GAN
+itself, so a run directory, its export and the GAN give the same images for the same seed.
 """
 
 import dataclasses
@@ -20,7 +20,7 @@ from keras_signgan import plots
 from keras_signgan.errors import RunError, SignGANError
 from keras_signgan.export import METADATA_FILE, is_export_dir
 from keras_signgan.io_utils import atomic_path
-from keras_signgan.models.gan import generate_batches, sample_latents
+from keras_signgan.models import sampling
 from keras_signgan.runs import is_run_dir, load_run_checkpoint
 
 
@@ -71,17 +71,11 @@ class LoadedGenerator:
 
     def generate(self, labels, seed=None, truncation=None, batch_size=256):
         """uint8 images `(N, H, W, 3)` for `labels`; same seed, same images."""
-        labels = np.asarray(labels, dtype="int32").reshape(-1)
-        if len(labels) and (labels.min() < 0 or labels.max() >= self.num_classes):
-            raise SignGANError(f"Labels must lie in [0, {self.num_classes}). Received: min={labels.min()}, max={labels.max()}.")
         truncation = self.truncation if truncation is None else truncation
-        if truncation is not None and truncation <= 0:
-            raise SignGANError(f"--truncation must be > 0. Received: {truncation}.")
-        z = sample_latents(len(labels), self.z_dim, seed=seed, truncation=truncation)
-        out = [self._generate_batch(z[i : i + batch_size], labels[i : i + batch_size]) for i in range(0, len(labels), batch_size)]
-        if not out:
-            return np.zeros((0, self.image_size, self.image_size, 3), dtype="uint8")
-        return np.concatenate(out, axis=0)
+        return sampling.generate(
+            self._generate_batch, labels, self.num_classes, self.z_dim, self.image_size,
+            seed=seed, truncation=truncation, batch_size=batch_size,
+        )
 
 
 def load_generator(path, checkpoint="latest"):
@@ -142,7 +136,7 @@ def generator_from_gan(gan, config, step, source=None, checkpoint=None):
         truncation=config.truncation,
         source=source,
         checkpoint=checkpoint,
-        _generate_batch=lambda z, labels: generate_batches(gan.sampling_generator, z, labels),
+        _generate_batch=sampling.network_batches(gan.sampling_generator),
     )
 
 

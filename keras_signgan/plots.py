@@ -124,3 +124,35 @@ def plot_fid_curves(curves, path):
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
     return path
+
+
+def save_errorbar_chart(lines, path, title=None, xlabel=None, ylabel=None, ylim=None, log_x=False):
+    """Save a PNG chart of lines with error bars, one legend entry each.
+
+    Args:
+        lines: list of `(label, x, y, err)`: the points of a line and their half-widths.
+        path: where the PNG goes (written atomically).
+        title, xlabel, ylabel: str or None.
+        ylim: `(low, high)` or None.
+        log_x: bool. A logarithmic x axis.
+    """
+    from matplotlib.figure import Figure  # heavy: only when a chart is drawn
+
+    fig = Figure(figsize=(6, 4), dpi=100)
+    ax = fig.subplots()
+    for label, x, y, err in lines:
+        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=label)
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel or "")
+    ax.set_ylabel(ylabel or "")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    return path

@@ -24,7 +24,9 @@ LAYERS = {
     "keras_signgan.generators": 7,
     "keras_signgan.export": 6,
     "keras_signgan.runs": 5,
+    "keras_signgan.checkpoints": 5,  # the checkpoint files of a run directory (for runs)
     "keras_signgan.config": 4,  # fills in the families' defaults from keras_signgan.models
+    "keras_signgan.legacy": 4,  # reads old config.json (for config), checkpoints and results
     "keras_signgan.models": 3,
     "keras_signgan.layers": 2,
     "keras_signgan.data": 1,
@@ -174,3 +176,53 @@ def test_function_local_imports_say_why():
         "imports inside functions are for optional or heavy dependencies, named in a comment:\n"
         + "\n".join(unexplained)
     )
+
+
+def test_presets_and_the_fit_help_load_no_tensorflow_and_the_help_prints_every_preset():
+    """`signgan fit --help` prints the presets table from the families' presets (so the help
+    cannot drift from what a run gets) and stays instant: nothing it reads imports TensorFlow."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "import keras_signgan.models.basic.presets, keras_signgan.models.wcgan.presets, keras_signgan.models.biggan.presets\n"
+        "from keras_signgan.cli.main import cli\n"
+        "import keras_signgan.cli\n"
+        "result = CliRunner().invoke(cli, ['fit', '--help'])\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+        "print(result.output)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded, help_text = done.stdout.split("\n", 1)
+    assert loaded == "False False"
+    from keras_signgan.models import FAMILIES
+
+    for name, family in FAMILIES.items():
+        for size, preset in family.PRESETS.items():
+            assert f"{name} {size}: {preset.summary()}" in help_text
+            assert preset.description in help_text
+
+
+MAX_FUNCTION_LINES = 80
+MAX_MODULE_LINES = 350
+
+
+def test_functions_and_modules_stay_short():
+    """No function (its `def` line to its last, docstring included) over 80 lines, and no
+    module over 350: a longer one is doing several things, each of which wants a name."""
+    long_functions, long_modules = [], []
+    for module, path in MODULES.items():
+        source = path.read_text()
+        lines = len(source.splitlines())
+        if lines > MAX_MODULE_LINES:
+            long_modules.append(f"{module}: {lines} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long_functions.append(f"{module}.{node.name} (line {node.lineno}): {length} lines")
+    assert not long_modules, f"modules over {MAX_MODULE_LINES} lines:\n" + "\n".join(long_modules)
+    assert not long_functions, f"functions over {MAX_FUNCTION_LINES} lines:\n" + "\n".join(long_functions)

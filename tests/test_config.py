@@ -2,8 +2,10 @@ import json
 
 import pytest
 
-from keras_signgan.config import MODEL_DEFAULTS, TrainConfig
+from keras_signgan.config import TrainConfig
 from keras_signgan.errors import ConfigError
+from keras_signgan.legacy import revision_layout
+from keras_signgan.models import MODEL_DEFAULTS
 
 
 def test_create_fills_model_and_size_defaults_and_overrides_win():
@@ -63,11 +65,44 @@ def test_ema_decay_follows_the_size_preset_for_models_that_keep_one():
 
 def test_config_json_from_before_layout_revisions_reads_as_revision_1():
     config = TrainConfig.create("biggan", "lsa16", size="tiny")
-    assert config.arch_revision == 3
+    assert config.layout == revision_layout("biggan", "tiny", 32, 3)
     data = config.to_dict()
-    del data["arch_revision"]
-    assert TrainConfig.from_dict(data).arch_revision == 1
-    assert TrainConfig.from_dict(config.to_dict()).arch_revision == 3
+    del data["layout"]
+    assert TrainConfig.from_dict(data).layout == revision_layout("biggan", "tiny", 32, 1)
+    assert TrainConfig.from_dict(config.to_dict()).layout == revision_layout("biggan", "tiny", 32, 3)
+
+
+@pytest.mark.parametrize(
+    "model, revision, layout",
+    [
+        ("biggan", 1, {"d_downsampling": "imagenet", "full_res_channels": 64}),
+        ("biggan", 2, {"d_downsampling": "cifar", "full_res_channels": 32}),
+        ("biggan", 3, {"d_downsampling": "cifar", "full_res_channels": 32}),
+        ("wcgan", 1, {"g_upsampling": "transposed"}),
+        ("wcgan", 2, {"g_upsampling": "transposed"}),
+        ("wcgan", 3, {"g_upsampling": "resize-conv"}),
+        ("basic", 2, {}),
+    ],
+)
+def test_an_old_config_json_gets_the_layout_options_of_its_revision(model, revision, layout):
+    data = TrainConfig.create(model, "lsa16", size="small").to_dict()
+    del data["layout"]
+    assert TrainConfig.from_dict({**data, "arch_revision": revision}).layout == layout
+    # Today's runs record the newest revision's layout.
+    assert TrainConfig.create(model, "lsa16", size="small").layout == revision_layout(model, "small", 32, 3)
+
+
+def test_layout_options_are_checked_and_override_the_preset_one_by_one():
+    config = TrainConfig.create("biggan", "lsa16", size="small", layout={"d_downsampling": "imagenet"})
+    assert config.layout == {"d_downsampling": "imagenet", "full_res_channels": 32}
+    assert TrainConfig.create("biggan", "lsa16", size="small", image_size=64).layout["d_downsampling"] == "imagenet"
+    with pytest.raises(ConfigError, match="layout d_downsampling must be one of cifar, imagenet"):
+        TrainConfig.create("biggan", "lsa16", layout={"d_downsampling": "4x4"})
+    with pytest.raises(ConfigError, match="Unknown layout option g_upsampling"):
+        TrainConfig.create("biggan", "lsa16", layout={"g_upsampling": "transposed"})
+    data = TrainConfig.create("wcgan", "lsa16").to_dict()
+    with pytest.raises(ConfigError, match="layout lacks g_upsampling"):
+        TrainConfig.from_dict({**data, "layout": {}})
 
 
 def test_resume_changes_only_what_is_safe():

@@ -20,7 +20,7 @@ def test_export_writes_metadata(export_dir):
 
 
 def test_export_runs_with_tensorflow_only_and_matches_in_process(exported_run, export_dir, tmp_path):
-    from keras_signgan.models.gan import generated_to_uint8
+    from keras_signgan.models.sampling import generated_to_uint8
 
     _, gan, _ = load_run(exported_run)
     rng = np.random.default_rng(1)

@@ -9,6 +9,7 @@ import pytest
 from keras_signgan.config import TrainConfig
 from keras_signgan.errors import RunError
 from keras_signgan.generators import load_generator
+from keras_signgan.legacy import revision_layout
 from keras_signgan.models import MODEL_NAMES
 from keras_signgan.runs import (
     CHECKPOINT_FORMAT,
@@ -69,7 +70,7 @@ def test_an_old_checkpoint_restores_the_optimizers_to_continue_training():
 
 def test_a_checkpoint_from_another_configuration_is_refused():
     config = TrainConfig.from_json((OLD_RUN / "config.json").read_text())
-    config.model, config.loss, config.n_critic = "basic", "bce", 1
+    config.model, config.loss, config.n_critic, config.layout = "basic", "bce", 1, {}
     gan = build_compiled_gan(config)
     with pytest.raises(RunError, match="different architecture or configuration"):
         restore_checkpoint(gan, latest_checkpoint(OLD_RUN), include_optimizers=False)
@@ -124,7 +125,7 @@ def test_a_keyed_checkpoint_from_another_architecture_is_refused_naming_what_dif
         restore_checkpoint(other, path)
     assert all(np.array_equal(a, np.asarray(v)) for a, v in zip(before, other.generator.variables))
     # A layout change (another layer revision) is missing variables, and refused by load too.
-    older = build_compiled_gan(tiny_config("biggan", arch_revision=1))
+    older = build_compiled_gan(tiny_config("biggan", layout=revision_layout("biggan", "tiny", 16, 1)))
     with pytest.raises(RunError, match="different architecture.*lacks"):
         restore_checkpoint(older, path, include_optimizers=False)
 

@@ -4,18 +4,18 @@ import pathlib
 
 import click
 
-from keras_signgan.cli.main import UserError, cli
-from keras_signgan.config import SIZES
-from keras_signgan.models import LOSSES, MODEL_NAMES
+from keras_signgan.cli.main import CheckedChoice, cli
+from keras_signgan.models import MODEL_NAMES, check_model
+from keras_signgan.models.presets import LOSSES, SIZES, check_size
 
 POSITIVE = click.IntRange(min=1)
 
 
 @cli.command()
 @click.argument("dataset")
-@click.option("--model", type=click.Choice(MODEL_NAMES), help="Train one GAN of this family per fold and fraction, on that cell's real training images only (leak-free).")
+@click.option("--model", type=CheckedChoice(check_model, MODEL_NAMES), help="Train one GAN of this family per fold and fraction, on that cell's real training images only (leak-free).")
 @click.option("--generator", "generator_source", type=click.Path(), help="A generator trained elsewhere (export or run directory); flagged: it may have seen the test images.")
-@click.option("--size", type=click.Choice(SIZES), default="small", show_default=True, help="GAN size preset (with --model).")
+@click.option("--size", type=CheckedChoice(check_size, SIZES), default="small", show_default=True, help="GAN size preset (with --model).")
 @click.option("--gan-steps", type=POSITIVE, help="Steps per GAN (with --model). Default: by --size.")
 @click.option("--gan-batch-size", type=POSITIVE, help="GAN batch size; capped to a cell's image count. Default: by --size.")
 @click.option("--loss", type=click.Choice(LOSSES), help="GAN loss override (with --model).")
@@ -54,23 +54,18 @@ def augment(dataset, model, generator_source, size, gan_steps, gan_batch_size, t
           --split subject --folds 5 --train-fractions 0.1,1 --ratios 100
       signgan augment lsa16 --generator saved_models/biggan_lsa16 --ratios 0,100
     """
-    from keras_signgan.augment.experiment import RESULTS_MD, parse_fractions, parse_ratios, run_experiment  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.augment.experiment import run_experiment  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.augment.report import RESULTS_MD  # heavy (NumPy): kept out of --help
 
-    if (model is None) == (generator_source is None):
-        raise UserError("Give --model biggan (one leak-free GAN per fold) or --generator PATH, not both or neither.")
-    if folds is not None and split != "subject":
-        raise UserError("--folds goes with --split subject; with --split random use --repeats.")
-    ratio_values = parse_ratios(ratios)  # a typo fails before anything loads
-    fraction_values = parse_fractions(train_fractions)
     gan = {k: v for k, v in gan_options.items() if v is not None}
     gan.update({k: v for k, v in (("size", size), ("steps", gan_steps), ("batch_size", gan_batch_size)) if v is not None})
     out = pathlib.Path(out or f"augment-{pathlib.Path(dataset).stem}-{split}")
     try:
         run_experiment(
-            dataset, generator_source, out, ratios=ratio_values, repeats=repeats, split=split, epochs=epochs,
+            dataset, generator_source, out, ratios=ratios, repeats=repeats, split=split, epochs=epochs,
             classical=classical, resume=resume, seed=seed, test_fraction=test_fraction, width=width,
             log=lambda message: click.echo(message, err=True), model=model, gan_options=gan if model else None,
-            fractions=fraction_values, folds=folds, synthetic=synthetic, dry_run=dry_run,
+            fractions=train_fractions, folds=folds, synthetic=synthetic, dry_run=dry_run,
         )
     except KeyboardInterrupt:
         click.echo(f"\nInterrupted; finished GANs and cells are in {out}. Continue with --resume --out {out}.", err=True)

@@ -2,21 +2,22 @@
 
 import click
 
-from keras_signgan.cli.main import UserError, cli
-from keras_signgan.config import DEFAULT_EVAL_SAMPLES, SIZES, STRATEGIES, TrainConfig
-from keras_signgan.models import LOSSES, MODEL_DEFAULTS, MODEL_NAMES
+from keras_signgan.cli.main import CheckedChoice, UserError, cli
+from keras_signgan.config import DEFAULT_EVAL_SAMPLES, STRATEGIES, TrainConfig
+from keras_signgan.models import MODEL_DEFAULTS, MODEL_NAMES, check_model, presets_help
+from keras_signgan.models.presets import LOSSES, SIZES, check_size
 
 DEFAULT_LOSSES = ", ".join(f"{name} {defaults['loss']}" for name, defaults in MODEL_DEFAULTS.items())
 
 POSITIVE = click.IntRange(min=1)
 
 
-@cli.command()
-@click.argument("model", required=False, type=click.Choice(MODEL_NAMES))
+@cli.command(epilog="Size presets (--size; every option above overrides its preset's value):\n\n" + presets_help())
+@click.argument("model", required=False, type=CheckedChoice(check_model, MODEL_NAMES))
 @click.argument("dataset", required=False)
-@click.option("--steps", type=POSITIVE, help="Total generator steps. Default: by --size (tiny 12, small 2000, base 100000).")
-@click.option("--batch-size", type=POSITIVE, help="Global batch size. Default: by --size.")
-@click.option("--size", type=click.Choice(SIZES), default="small", show_default=True, help="Network size preset.")
+@click.option("--steps", type=POSITIVE, help="Total generator steps. Default: by --size (see the presets below).")
+@click.option("--batch-size", type=POSITIVE, help="Global batch size. Default: by --size (see the presets below).")
+@click.option("--size", type=CheckedChoice(check_size, SIZES), default="small", show_default=True, help="Network size preset.")
 @click.option("--image-size", type=POSITIVE, default=32, show_default=True, help="Image side in pixels.")
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Where to write the run. Default: runs/<model>-<dataset>-<time>.")
 @click.option("--resume", type=click.Path(file_okay=False), help="Continue the run in this directory from its newest checkpoint.")
@@ -47,7 +48,7 @@ def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **opti
 
     \b
     Examples:
-      signgan fit biggan lsa16 --size small --steps 2000
+      signgan fit biggan lsa16 --size small
       signgan fit wcgan lsa64 --size base --batch-size 128
       signgan fit biggan ./my_handshapes --image-size 32
       signgan fit --resume runs/biggan-lsa16-20260101-120000 --steps 4000 --g-lr 0.00005

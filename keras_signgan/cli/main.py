@@ -15,6 +15,22 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
+class CheckedChoice(click.Choice):
+    """A choice the library checks (`check(value)` returns it or raises SignGANError), so the
+    command line and the library refuse a wrong value with the same message; `--help` still
+    lists the choices."""
+
+    def __init__(self, check, choices):
+        super().__init__(choices)
+        self.check = check
+
+    def convert(self, value, param, ctx):
+        try:
+            return self.check(value)
+        except SignGANError as error:
+            self.fail(str(error), param, ctx)
+
+
 class QuietCommand(click.Command):
     """A command that imports TensorFlow quietly once its arguments have parsed."""
 

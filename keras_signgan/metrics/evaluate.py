@@ -143,15 +143,7 @@ def evaluate(
     dataset_name = dataset or generator.dataset_name
     if not dataset_name:
         raise RunError("The generator does not record its dataset; pass --dataset NAME.")
-    real = None
-    if needs & {"real_features", "classifier"}:
-        real = load_dataset(dataset_name, image_size=generator.image_size)
-        if list(real.class_names) != list(generator.class_names):
-            raise RunError(
-                f"The generator has {generator.num_classes} classes, the dataset {dataset_name!r} has "
-                f"{real.num_classes}{' with other names' if real.num_classes == generator.num_classes else ''}: "
-                "pass the dataset it was trained on with --dataset."
-            )
+    real = _load_real(dataset_name, generator) if needs & {"real_features", "classifier"} else None
     if num_samples is None:  # 0 is a mistake to report, not a request for the default
         num_samples = len(real) if real is not None else 10_000
     num_samples = int(num_samples)
@@ -173,13 +165,36 @@ def evaluate(
     }
     inputs = EvaluationInputs(class_names=list(generator.class_names), seed=seed)
 
-    fake_set, fake_images, fake_labels = FeatureSet(), [], []
     extractor = None
     if needs & {"generated_features", "real_features"}:
         extractor = load_extractor(features)
         result["extractor"] = extractor.identifier
-    bar = _progress(num_samples, progress, f"Generated images: {num_samples:,}")
-    for start in range(0, num_samples, CHUNK):
+    _add_generated(inputs, needs, generator, labels, extractor, seed, truncation, progress)
+    _add_real(inputs, result, needs, real, extractor, reference_stats, save_stats, classifier_epochs, seed, progress)
+    for metric in chosen:
+        result["metrics"][metric.name] = metric.compute(inputs)
+    return result
+
+
+def _load_real(dataset_name, generator):
+    """The real dataset, at the generator's image size; RunError when its classes are not
+    the generator's."""
+    real = load_dataset(dataset_name, image_size=generator.image_size)
+    if list(real.class_names) != list(generator.class_names):
+        raise RunError(
+            f"The generator has {generator.num_classes} classes, the dataset {dataset_name!r} has "
+            f"{real.num_classes}{' with other names' if real.num_classes == generator.num_classes else ''}: "
+            "pass the dataset it was trained on with --dataset."
+        )
+    return real
+
+
+def _add_generated(inputs, needs, generator, labels, extractor, seed, truncation, progress):
+    """Generate images for `labels` in chunks and give `inputs` what the metrics need of
+    them: their features (streamed) and/or the images themselves."""
+    fake_set, fake_images, fake_labels = FeatureSet(), [], []
+    bar = _progress(len(labels), progress, f"Generated images: {len(labels):,}")
+    for start in range(0, len(labels), CHUNK):
         chunk_labels = labels[start : start + CHUNK]
         images = generator.generate(chunk_labels, seed=seed * 1_000_003 + start, truncation=truncation)
         if "generated_features" in needs:
@@ -194,6 +209,10 @@ def evaluate(
     if "generated_images" in needs:
         inputs.generated_images = (np.concatenate(fake_images), np.concatenate(fake_labels))
 
+
+def _add_real(inputs, result, needs, real, extractor, reference_stats, save_stats, classifier_epochs, seed, progress):
+    """Give `inputs` what the metrics need of the real images (features, statistics: the
+    dataset's or `reference_stats`, the classifier); save the statistics to `save_stats`."""
     if "real_features" in needs:
         inputs.real_features = real_features(real, extractor, progress=progress)
     if save_stats:
@@ -209,10 +228,6 @@ def evaluate(
         inputs.classifier = train_real_classifier(
             real.images, real.labels, real.num_classes, epochs=classifier_epochs, seed=seed
         )
-
-    for metric in chosen:
-        result["metrics"][metric.name] = metric.compute(inputs)
-    return result
 
 
 def format_table(result):

@@ -1,25 +1,24 @@
-"""The GAN families: their names and training defaults, without importing Keras.
+"""The GAN families: one registry of their names, presets and classes, without importing Keras.
 
     basic    BasicGAN   models/basic/    Goodfellow et al. 2014: MLPs, label concatenation
     wcgan    WCGAN      models/wcgan/    Wasserstein conditional GAN, spectrally normalised critic
     biggan   BigGAN     models/biggan/   a cut-down BigGAN
 
-Each family is a folder holding its GAN class (a `ConditionalGAN`, see gan.py), its networks
-with their `WIDTHS` table, and any blocks only it uses; its `__init__` states the family's
-training defaults. `MODEL_NAMES` and `MODEL_DEFAULTS`, which `TrainConfig` fills in and the
-CLI offers as choices, derive from `FAMILIES`; nothing here loads TensorFlow, so
-`signgan --help` stays instant. The classes themselves, and `build_gan(config)`, are in
-`keras_signgan.models.build`.
+Each family is a folder holding its presets (`presets.py`: one table of widths, training
+defaults, run lengths, EMA and measured cost per size), its GAN class (a `ConditionalGAN`,
+see gan.py), its networks and any blocks only it uses. `FAMILIES` maps a name to the
+family's package, which states `DEFAULTS` and `PRESETS` and gives its class through
+`gan_class()` (imported only then, so `signgan --help` stays instant). `TrainConfig`, the
+CLI and `build_gan` (`keras_signgan.models.build`) all go through this registry.
 """
 
 from keras_signgan.errors import ConfigError
 from keras_signgan.models import basic, biggan, wcgan
+from keras_signgan.models.presets import presets_table
 
 FAMILIES = {"basic": basic, "wcgan": wcgan, "biggan": biggan}
 MODEL_NAMES = tuple(FAMILIES)
 MODEL_DEFAULTS = {name: dict(family.DEFAULTS) for name, family in FAMILIES.items()}
-# The losses models/losses.py computes, named here so the CLI can offer them without Keras.
-LOSSES = ("bce", "wasserstein", "hinge")
 
 
 def check_model(name):
@@ -27,3 +26,18 @@ def check_model(name):
     if name not in FAMILIES:
         raise ConfigError(f"Unknown model {name!r}. Valid models: {', '.join(MODEL_NAMES)}.")
     return name
+
+
+def family(name):
+    """The package of the family `name` (its `DEFAULTS`, `PRESETS`, `gan_class()`)."""
+    return FAMILIES[check_model(name)]
+
+
+def model_class(name):
+    """The GAN class of the family `name` (imports TensorFlow)."""
+    return family(name).gan_class()
+
+
+def presets_help():
+    """Every family's presets as help text (`signgan fit --help`)."""
+    return presets_table(FAMILIES)

@@ -1,30 +1,19 @@
-"""Family name -> GAN class, and `build_gan`, which makes one from a TrainConfig.
+"""`build_gan`: the GAN a `TrainConfig` describes, its class found through the family
+registry (`keras_signgan.models.FAMILIES`)."""
 
-`basic` -> `BasicGAN`, `wcgan` -> `WCGAN`, `biggan` -> `BigGAN`; all subclass
-`keras_signgan.models.gan.ConditionalGAN`. The names and defaults are in
-`keras_signgan.models` (`FAMILIES`); a test checks both list the same families.
-"""
-
-from keras_signgan.models import check_model
-from keras_signgan.models.basic.basic_gan import BasicGAN
-from keras_signgan.models.biggan.biggan import BigGAN
-from keras_signgan.models.wcgan.wcgan import WCGAN
-
-MODEL_CLASSES = {"basic": BasicGAN, "wcgan": WCGAN, "biggan": BigGAN}
-
-
-def model_class(name):
-    """The GAN class of the family `name`."""
-    return MODEL_CLASSES[check_model(name)]
+from keras_signgan.models import model_class
 
 
 def build_gan(config):
     """Build (uncompiled) the GAN a `TrainConfig` describes; `config.class_names` must be set."""
     cls = model_class(config.model)
     num_classes = len(config.class_names)
-    revision = config.arch_revision
-    generator = cls.build_generator(num_classes, config.image_size, config.size, z_dim=config.z_dim, arch_revision=revision)
-    discriminator = cls.build_discriminator(num_classes, config.image_size, config.size, arch_revision=revision)
+    generator = cls.generator_builder(
+        num_classes, image_size=config.image_size, z_dim=config.z_dim, size=config.size, layout=config.layout
+    )
+    discriminator = cls.discriminator_builder(
+        num_classes, image_size=config.image_size, size=config.size, layout=config.layout
+    )
     return cls(
         generator,
         discriminator,

@@ -1,72 +1,18 @@
-"""`ConditionalGAN`: the shared base of the three GANs, owning `train_step`."""
+"""`ConditionalGAN`: the shared base of the three GANs, owning `train_step`.
 
-import contextlib
+The class is its train step (as the keras-io GAN examples): what the step relies on lives
+beside it: the losses (losses.py), LeCam and the gradient penalty (regularizers.py), the
+generator average and its standing statistics (ema.py), what tf.distribute needs
+(distribution.py) and sampling (sampling.py).
+"""
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import ops
 
 from keras_signgan.layers import DiffAugment
+from keras_signgan.models import distribution, ema, regularizers, sampling
 from keras_signgan.models.losses import check_loss, discriminator_loss, generator_loss
-
-
-def sample_latents(num, z_dim, seed=None, truncation=None):
-    """Draw `num` latent vectors from N(0, I), optionally truncated.
-
-    With `truncation=t`, every entry with |z| > t is redrawn until it lies inside, the
-    truncation trick of BigGAN (Brock et al. 2019): smaller `t` trades variety for fidelity.
-
-    Args:
-        num: int. Number of vectors.
-        z_dim: int. Their length.
-        seed: int or None. Same seed, same vectors.
-        truncation: float > 0 or None (no truncation).
-
-    Returns:
-        float32 array of shape `(num, z_dim)`.
-    """
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((num, z_dim))
-    if truncation is not None:
-        if truncation <= 0:
-            raise ValueError(f"truncation must be > 0. Received: truncation={truncation}")
-        outside = np.abs(z) > truncation
-        while outside.any():
-            z[outside] = rng.standard_normal(int(outside.sum()))
-            outside = np.abs(z) > truncation
-    return z.astype("float32")
-
-
-def batch_norm_layers(model):
-    """Every `BatchNormalization` in `model`, reached through public attributes: the `layers`
-    of the model (and of models nested in it), and the `batch_norm_layers` of layers that keep
-    batch norms inside them (`ConditionalBatchNormalization`, BigGAN's `GeneratorBlock`).
-
-    Raises ValueError when the model holds moving statistics the walk did not reach (a
-    layer keeping a batch norm without listing it in `batch_norm_layers`).
-    """
-    found = []
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.BatchNormalization):
-            found.append(layer)
-        elif isinstance(layer, keras.Model):
-            found.extend(batch_norm_layers(layer))
-        else:
-            found.extend(getattr(layer, "batch_norm_layers", []))
-    held = [v.path for v in model.non_trainable_variables if v.path.endswith("moving_mean")]
-    if len(held) != len(found):
-        raise ValueError(
-            f"{model.name} has {len(held)} batch-norm moving means but {len(found)} batch norms were found: "
-            "a layer keeping a BatchNormalization inside must list it in a `batch_norm_layers` property."
-        )
-    return found
-
-
-def generated_to_uint8(images):
-    """Map generator output in [-1, 1] to uint8 pixels (round half to even, clipped)."""
-    images = ops.cast(images, "float32")
-    return ops.cast(ops.clip(ops.round((images + 1.0) * 127.5), 0.0, 255.0), "uint8")
 
 
 class ConditionalGAN(keras.Model):
@@ -118,25 +64,9 @@ class ConditionalGAN(keras.Model):
 
     default_loss = "hinge"
     default_n_critic = 1
-    # A family sets these to the builders in its networks.py.
+    # A family sets these to the builders in its networks.py (see `models.build.build_gan`).
     generator_builder = None
     discriminator_builder = None
-    # Layout revisions of the family's networks (see TrainConfig.arch_revision); families with
-    # more than one take `arch_revision` in their builders.
-    arch_revisions = 1
-
-    @classmethod
-    def build_generator(cls, num_classes, image_size, size, z_dim=None, arch_revision=None):
-        """This family's generator (`models/<family>/networks.py`). `arch_revision` (see
-        `TrainConfig`) goes to families whose layout changed (`arch_revisions` > 1)."""
-        options = {} if cls.arch_revisions == 1 else {"arch_revision": arch_revision}
-        return cls.generator_builder(num_classes, image_size=image_size, z_dim=z_dim, size=size, **options)
-
-    @classmethod
-    def build_discriminator(cls, num_classes, image_size, size, arch_revision=None):
-        """This family's discriminator (`models/<family>/networks.py`)."""
-        options = {} if cls.arch_revisions == 1 else {"arch_revision": arch_revision}
-        return cls.discriminator_builder(num_classes, image_size=image_size, size=size, **options)
 
     def __init__(
         self,
@@ -175,9 +105,7 @@ class ConditionalGAN(keras.Model):
         self.seed = int(seed)
         self.ema_generator = None
         if ema_decay is not None:
-            self.ema_generator = keras.models.clone_model(generator)
-            self.ema_generator.set_weights(generator.get_weights())
-            self.ema_generator.trainable = False
+            self.ema_generator = ema.make_average(generator)
         self.step = self.add_weight(
             shape=(),
             dtype="int64",
@@ -239,11 +167,15 @@ class ConditionalGAN(keras.Model):
         self.g_optimizer.build(self.generator.trainable_variables)
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-        # Keras (tensorflow/trainer.py) pulls the first distributed batch and reduces it
-        # across replicas eagerly to build the model symbolically. Under
-        # MultiWorkerMirroredStrategy that eager cross-worker reduce fails ("Attempt to
-        # convert a value (PerReplica...) to a Tensor"). Networks and optimizers are built
-        # eagerly here, so there is nothing left to build.
+        # Overrides a private Keras method. Keras 3's `TensorFlowTrainer.fit` (keras/src/
+        # backend/tensorflow/trainer.py) calls it under a strategy: it pulls the first
+        # distributed batch and reduces it across replicas eagerly to build the model
+        # symbolically. Under MultiWorkerMirroredStrategy that eager cross-worker reduce
+        # fails ("Attempt to convert a value (PerReplica...) to a Tensor"; Keras 3.15.1:
+        # without this override tests/training/test_distributed.py fails so; multi-worker
+        # fit in Keras 3: keras-team/keras#20585). Networks and optimizers are built
+        # eagerly here, so there is nothing left to build. tests/models/test_gan.py fails
+        # if Keras renames or drops the method, which would leave this override dead.
         if all(layer.built for layer in self._flatten_layers()):
             return
         super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
@@ -270,29 +202,14 @@ class ConditionalGAN(keras.Model):
 
     def _lecam(self, real_logits, fake_logits, global_batch):
         """The LeCam term (summed per example over the global batch); updates its averages."""
-        real, fake = ops.cast(real_logits, "float32"), ops.cast(fake_logits, "float32")
-        means = ops.stop_gradient(ops.stack([ops.mean(real), ops.mean(fake)]))
-        previous = self.lecam_averages.value
-        averages = ops.where(ops.isnan(previous), means, 0.99 * previous + 0.01 * means)
-        self.lecam_averages.assign(averages)
-        return (
-            ops.sum(ops.square(ops.relu(real - averages[1]))) + ops.sum(ops.square(ops.relu(averages[0] - fake)))
-        ) / global_batch
+        return regularizers.lecam_penalty(self.lecam_averages, real_logits, fake_logits, global_batch)
 
     def _gradient_penalty(self, real_images, fake_images, labels, global_batch, salt):
         """The WGAN-GP term (summed per example over the global batch) and the mean gradient
-        norm, at random points between `real_images` and `fake_images`."""
-        batch_size = ops.shape(real_images)[0]
+        norm (`regularizers.gradient_penalty`), at random points between `real_images` and
+        `fake_images` drawn from `(seed, step, salt)`."""
         seed = tf.stack([tf.cast(self.seed, "int64") * 1_000_003 + tf.cast(self.step.value, "int64"), tf.cast(salt, "int64") + 7919])
-        alpha = tf.random.stateless_uniform((batch_size, 1, 1, 1), seed=seed, dtype=real_images.dtype)
-        mixed = real_images + alpha * (fake_images - real_images)
-        with tf.GradientTape() as tape:
-            tape.watch(mixed)
-            total = ops.sum(ops.cast(self.discriminator([mixed, labels], training=False), "float32"))
-        gradients = ops.cast(tape.gradient(total, mixed), "float32")
-        # The small constant keeps the square root's gradient finite at a zero gradient.
-        norms = ops.sqrt(ops.sum(ops.square(gradients), axis=(1, 2, 3)) + 1e-12)
-        return ops.sum(ops.square(norms - 1.0)) / global_batch, ops.mean(norms)
+        return regularizers.gradient_penalty(self.discriminator, real_images, fake_images, labels, global_batch, seed)
 
     def _update_ema(self):
         decay = ops.where(self.step >= self.ema_start, self.ema_decay, 0.0)
@@ -361,85 +278,29 @@ class ConditionalGAN(keras.Model):
         self.d_fake_tracker.update_state(ops.mean(ops.cast(fake_logits, "float32")))
         if self.grad_norm_tracker is not None:
             self.grad_norm_tracker.update_state(grad_norm)
-        logs = {m.name: m.result() for m in self.metrics}
-        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
-            # Keras reduces multi-worker logs with reduce("MEAN", axis=0), which refuses
-            # scalars; one-element vectors reduce to the scalar mean.
-            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
-        return logs
+        return distribution.reducible_logs({m.name: m.result() for m in self.metrics})
 
     def synchronize_batch_norms(self):
-        """Make every batch norm of the networks normalise with the statistics of the global
-        batch, summed over all replicas (`BatchNormalization(synchronized=True)`), so that
-        training on R replicas of B/R images behaves as one replica of B images and every
-        replica keeps the same moving statistics. Call it when training on more than one
+        """Synchronise every batch norm of the networks over the replicas
+        (`distribution.synchronize_batch_norms`). Call it when training on more than one
         replica; with one it only costs time."""
-        for network in (self.generator, self.ema_generator, self.discriminator):
-            if network is not None:
-                for layer in batch_norm_layers(network):
-                    layer.synchronized = True
+        distribution.synchronize_batch_norms((self.generator, self.ema_generator, self.discriminator))
 
     def refresh_ema_statistics(self, num_samples=512, seed=0):
-        """Recompute the EMA generator's batch-norm statistics from its own activations.
-
-        The average copies the live generator's moving statistics, which describe the live
-        weights, not the averaged ones. BigGAN's "standing statistics" fix: run the EMA
-        generator in training mode on `num_samples` random latents and labels, with the
-        batch norms' momentum set to 0 for that one pass, so their moving statistics become
-        exactly the EMA generator's own. The same training-mode pass spectrally normalises
-        the averaged kernels (Keras' SpectralNormalization rewrites its kernel in training
-        mode), which is what a PyTorch BigGAN's EMA copy computes at every forward pass. On
-        the small BigGAN of LSA16 this lowered KID from 0.143 to 0.110. The live generator
-        is untouched; the momenta and `trainable` flag are put back afterwards. Call it
-        before sampling, evaluating or exporting a restored model; during training use
-        `ema_standing_statistics()`, which also puts the EMA back. A no-op without an EMA.
-        """
+        """Give the EMA generator its standing statistics (`ema.refresh_standing_statistics`)
+        from `num_samples` random latents and labels; the live generator is untouched. Call
+        it before sampling, evaluating or exporting a restored model; during training use
+        `ema_standing_statistics()`, which also puts the EMA back. A no-op without an EMA."""
         if self.ema_generator is None:
             return
-        norms = batch_norm_layers(self.ema_generator)
-        momenta = [layer.momentum for layer in norms]
         if getattr(self, "_standing_pass", None) is None:
-            generator = self.ema_generator
+            self._standing_pass = ema.standing_pass(self.ema_generator)  # traced once
+        ema.refresh_standing_statistics(self.ema_generator, self._standing_pass, self.num_classes, num_samples, seed)
 
-            # Plain Python inside: nothing for AutoGraph to convert (it warns on the closure).
-            @tf.function(autograph=False)
-            def standing_pass(z, labels):
-                generator([z, labels], training=True)
-
-            self._standing_pass = standing_pass  # traced once, with momentum 0 and trainable
-        rng = np.random.default_rng(seed)
-        z = rng.standard_normal((num_samples, self.z_dim)).astype("float32")
-        labels = rng.integers(0, self.num_classes, num_samples).astype("int32")
-        self.ema_generator.trainable = True
-        try:
-            for layer in norms:
-                layer.momentum = 0.0
-            self._standing_pass(tf.constant(z), tf.constant(labels))
-        finally:
-            for layer, momentum in zip(norms, momenta):
-                layer.momentum = momentum
-            self.ema_generator.trainable = False
-
-    @contextlib.contextmanager
     def ema_standing_statistics(self, num_samples=512, seed=0):
         """A `with` block in which the EMA generator has its standing statistics; on leaving
-        it every EMA variable is as before.
-
-        For samples and evaluations during training: `refresh_ema_statistics` rewrites the
-        EMA generator's batch-norm statistics and, through spectral normalisation, its
-        averaged kernels, which the following training steps would go on averaging from.
-        Restoring them means writing samples or evaluating does not change the run.
-        """
-        if self.ema_generator is None:
-            yield
-            return
-        saved = [ops.convert_to_numpy(variable) for variable in self.ema_generator.variables]
-        self.refresh_ema_statistics(num_samples=num_samples, seed=seed)
-        try:
-            yield
-        finally:
-            for variable, value in zip(self.ema_generator.variables, saved):
-                variable.assign(value)
+        it every EMA variable is as before (`ema.standing_statistics`)."""
+        return ema.standing_statistics(self.ema_generator, lambda: self.refresh_ema_statistics(num_samples, seed))
 
     def sample(self, labels, seed=None, truncation=None, batch_size=256):
         """Generate images for `labels` with the sampling (EMA) generator.
@@ -453,24 +314,8 @@ class ConditionalGAN(keras.Model):
         Returns:
             uint8 array of shape (N, H, W, 3).
         """
-        labels = np.asarray(labels, dtype="int32").reshape(-1)
-        if len(labels) and (labels.min() < 0 or labels.max() >= self.num_classes):
-            raise ValueError(f"labels must lie in [0, {self.num_classes}). Received: {labels}")
         truncation = self.truncation if truncation is None else truncation
-        z = sample_latents(len(labels), self.z_dim, seed=seed, truncation=truncation)
-        return generate_batches(self.sampling_generator, z, labels, batch_size)
-
-
-def generate_batches(generator, z, labels, batch_size=256):
-    """Run `generator` over `(z, labels)` in batches, returning uint8 images."""
-    out = []
-    for start in range(0, len(labels), batch_size):
-        images = generator(
-            [ops.convert_to_tensor(z[start : start + batch_size]), ops.convert_to_tensor(labels[start : start + batch_size])],
-            training=False,
+        return sampling.generate(
+            sampling.network_batches(self.sampling_generator), labels, self.num_classes, self.z_dim,
+            self.image_size, seed=seed, truncation=truncation, batch_size=batch_size,
         )
-        out.append(ops.convert_to_numpy(generated_to_uint8(images)))
-    if not out:
-        size = int(generator.outputs[0].shape[1])
-        return np.zeros((0, size, size, 3), dtype="uint8")
-    return np.concatenate(out, axis=0)

@@ -14,15 +14,7 @@ Kinds:
 
 from keras import ops
 
-from keras_signgan.errors import ConfigError
-from keras_signgan.models import LOSSES
-
-
-def check_loss(kind):
-    """Return `kind` if it is a known loss, else raise ConfigError listing them."""
-    if kind not in LOSSES:
-        raise ConfigError(f"Unknown loss {kind!r}. Valid losses: {', '.join(LOSSES)}.")
-    return kind
+from keras_signgan.models.presets import check_loss
 
 
 def _flat(logits):

@@ -41,7 +41,7 @@ def test_synthetic_images_join_training_only_and_are_class_balanced(augment_toy,
     monkeypatch.setattr(experiment, "predict_labels", recording_predict)
     results = experiment.run_experiment(
         str(folder / "toy.npz"), generator, tmp_path / "out", ratios="0,50,100", repeats=1, epochs=1,
-        width=4, progress=False, test_fraction=0.3, synthetic=False,
+        width=4, test_fraction=0.3, synthetic=False,
     )
     real = load_dataset(folder / "toy.npz")
     synthetic = np.concatenate([images for _, images in generator.calls])

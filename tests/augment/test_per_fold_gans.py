@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from keras_signgan.augment import experiment
-from keras_signgan.augment.experiment import image_hashes, paired_interval, set_hash, summarize
+from keras_signgan.augment.plan import image_hashes, set_hash
+from keras_signgan.augment.statistics import paired_interval, summarize
 from keras_signgan.data import load_dataset
 from keras_signgan.data.dataset import HandshapeDataset
 from keras_signgan.runs import read_config

@@ -1,14 +1,38 @@
-"""The family registry: names and defaults (no Keras) agree with the classes."""
+"""The family registry: one table of names, presets (no Keras) and, lazily, classes."""
 
-from keras_signgan.models import FAMILIES, LOSSES, MODEL_DEFAULTS, MODEL_NAMES
-from keras_signgan.models.build import MODEL_CLASSES, model_class
+import pytest
+
+from keras_signgan.config import TrainConfig
+from keras_signgan.errors import ConfigError
+from keras_signgan.models import FAMILIES, MODEL_DEFAULTS, MODEL_NAMES, check_model, model_class
 from keras_signgan.models.gan import ConditionalGAN
+from keras_signgan.models.presets import LOSSES, SIZES, check_size
 
 
 def test_every_family_has_a_class_with_its_defaults():
-    assert tuple(MODEL_CLASSES) == MODEL_NAMES == tuple(FAMILIES)
+    assert MODEL_NAMES == tuple(FAMILIES)
     for name in MODEL_NAMES:
         cls = model_class(name)
         assert issubclass(cls, ConditionalGAN)
         assert cls.default_loss == MODEL_DEFAULTS[name]["loss"] in LOSSES
         assert cls.default_n_critic == MODEL_DEFAULTS[name]["n_critic"]
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_every_family_states_every_size_preset_and_configs_follow_them(name):
+    presets = FAMILIES[name].PRESETS
+    assert tuple(presets) == SIZES
+    for size, preset in presets.items():
+        assert preset.description and preset.widths["z_dim"] > 0
+        config = TrainConfig.create(name, "lsa16", size=size)
+        assert (config.steps, config.batch_size, config.ema_decay, config.ema_start) == (
+            preset.steps, preset.batch_size, preset.ema_decay, preset.ema_start
+        )
+        assert config.loss == preset.training["loss"] and config.g_lr == preset.training["g_lr"]
+
+
+def test_unknown_model_and_size_have_one_message_each():
+    with pytest.raises(ConfigError, match=r"Unknown model 'gan'\. Valid models: basic, wcgan, biggan\."):
+        check_model("gan")
+    with pytest.raises(ConfigError, match=r"Unknown size preset 'huge'\. Valid sizes: tiny, small, base\."):
+        check_size("huge")

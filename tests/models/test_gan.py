@@ -1,11 +1,14 @@
 """The shared train_step, EMA and sampling, on small stand-in networks."""
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
-from keras_signgan.models.gan import ConditionalGAN, sample_latents
+from keras_signgan.models.gan import ConditionalGAN
+from keras_signgan.models.sampling import sample_latents
 
 NUM_CLASSES, SIZE, Z_DIM = 3, 8, 4
 
@@ -124,7 +127,7 @@ def test_refreshing_ema_statistics_updates_the_ema_alone():
 def test_standing_statistics_for_samples_during_training_leave_the_ema_as_it_was():
     from keras_signgan.config import TrainConfig
     from keras_signgan.models.build import build_gan
-    from keras_signgan.models.gan import batch_norm_layers
+    from keras_signgan.models.networks import batch_norm_layers
 
     config = TrainConfig.create("biggan", "toy", size="tiny")
     config.class_names = list("ABCD")
@@ -141,7 +144,7 @@ def test_standing_statistics_for_samples_during_training_leave_the_ema_as_it_was
 
 
 def test_a_batch_norm_the_walk_cannot_reach_is_an_error():
-    from keras_signgan.models.gan import batch_norm_layers
+    from keras_signgan.models.networks import batch_norm_layers
 
     class Hidden(keras.layers.Layer):
         def __init__(self, **kwargs):
@@ -204,3 +207,15 @@ def test_gradient_penalty_and_drift_of_a_linear_critic():
     plain = TrainConfig.create("wcgan", "toy", size="tiny")
     plain.class_names = ["a", "b"]
     assert build_gan(plain).gradient_penalty == 0.0
+
+
+def test_the_private_keras_method_the_gan_overrides_for_multi_worker_fit_is_still_called():
+    # ConditionalGAN._maybe_symbolic_build skips Keras' eager symbolic build, which fails
+    # under MultiWorkerMirroredStrategy; if Keras renames or drops it, the override is dead
+    # and multi-worker fit breaks again: this test says so first.
+    from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
+
+    assert hasattr(keras.Model, "_maybe_symbolic_build")
+    assert list(inspect.signature(TensorFlowTrainer._maybe_symbolic_build).parameters) == ["self", "iterator", "data_batch"]
+    assert "self._maybe_symbolic_build(" in inspect.getsource(TensorFlowTrainer.fit)
+    assert ConditionalGAN._maybe_symbolic_build is not keras.Model._maybe_symbolic_build

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from keras_signgan.errors import ConfigError
+from keras_signgan.legacy import revision_layout
+from keras_signgan import models
 from keras_signgan.models.basic import networks as basic
 from keras_signgan.models.biggan import networks as biggan
 from keras_signgan.models.biggan.networks import latent_chunks
@@ -15,6 +17,10 @@ FAMILIES = {"basic": basic, "wcgan": wcgan, "biggan": biggan}
 
 def build(family, kind, **kwargs):
     return getattr(FAMILIES[family], f"build_{family}_{kind}")(5, **kwargs)
+
+
+def default_layout(name, image_size, size="tiny"):
+    return models.family(name).default_layout(size, image_size)
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
@@ -76,17 +82,17 @@ def test_unknown_size_preset_is_refused():
 
 def test_biggan_discriminator_follows_bigGANs_32x32_layout_and_keeps_revision_1():
     # BigGAN's CIFAR discriminator stops down-sampling at 8x8 (d_down = [T, T, F, F]).
-    assert biggan.discriminator_downsampling(32) == [True, True, False, False]
-    assert biggan.discriminator_downsampling(64) == [True, True, True, True, False]
-    assert biggan.discriminator_downsampling(32, arch_revision=1) == [True, True, True, False]
+    assert biggan.discriminator_downsampling(32, "cifar") == [True, True, False, False]
+    assert biggan.discriminator_downsampling(64, default_layout("biggan", 64)["d_downsampling"]) == [True, True, True, True, False]
+    assert biggan.discriminator_downsampling(32, "imagenet") == [True, True, True, False]
     for revision, last_side in ((2, 8), (1, 4)):
-        discriminator = build("biggan", "discriminator", image_size=32, size="tiny", arch_revision=revision)
+        discriminator = build("biggan", "discriminator", image_size=32, size="tiny", layout=revision_layout("biggan", "tiny", 32, revision))
         assert discriminator.get_layer("block_3").output.shape[1] == last_side
 
 
 def test_wcgan_generator_resizes_then_convolves_from_revision_3_and_keeps_older_layouts():
     for revision, upsampling in ((3, keras.layers.Conv2D), (2, keras.layers.Conv2DTranspose), (1, keras.layers.Conv2DTranspose)):
-        generator = build("wcgan", "generator", image_size=32, size="tiny", arch_revision=revision)
+        generator = build("wcgan", "generator", image_size=32, size="tiny", layout=revision_layout("wcgan", "tiny", 32, revision))
         assert type(generator.get_layer("up_0")) is upsampling
         assert type(generator.get_layer("to_rgb")) is upsampling
         resizes = [layer for layer in generator.layers if isinstance(layer, keras.layers.UpSampling2D)]
@@ -96,8 +102,9 @@ def test_wcgan_generator_resizes_then_convolves_from_revision_3_and_keeps_older_
 
 def test_small_biggan_narrows_only_its_full_resolution_blocks_from_revision_2():
     for revision, channels in ((2, 32), (1, 64)):
-        generator = build("biggan", "generator", image_size=32, size="small", arch_revision=revision)
-        discriminator = build("biggan", "discriminator", image_size=32, size="small", arch_revision=revision)
+        layout = revision_layout("biggan", "small", 32, revision)
+        generator = build("biggan", "generator", image_size=32, size="small", layout=layout)
+        discriminator = build("biggan", "discriminator", image_size=32, size="small", layout=layout)
         assert generator.get_layer("block_2").output.shape[-1] == channels
         assert generator.get_layer("block_1").output.shape[-1] == 64
         assert discriminator.get_layer("block_0").output.shape[-1] == channels

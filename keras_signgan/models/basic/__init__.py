@@ -1,13 +1,16 @@
-"""The basic GAN (Goodfellow et al. 2014, made class-conditional): `basic_gan.py` holds the
-`BasicGAN` class, `networks.py` its MLP generator and discriminator (widths in `WIDTHS`).
+"""The basic GAN (Goodfellow et al. 2014, made class-conditional): `presets.py` holds its
+presets (widths, training defaults, run lengths, layout options), `basic_gan.py` the
+`BasicGAN` class, `networks.py` its MLP generator and discriminator.
 
-This file states the family's training defaults, without importing Keras, so `TrainConfig`
-and the CLI read them without loading TensorFlow.
+This package imports no Keras: `TrainConfig` and the CLI read the presets without loading
+TensorFlow; `gan_class()` imports the class when a GAN is built.
 """
 
-# Goodfellow's GAN: non-saturating BCE, one D step per G step, DCGAN's Adam settings.
-DEFAULTS = dict(
-    loss="bce", n_critic=1, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
-    diffaugment="", ema_decay=None, lecam_weight=0.0,
-)
+from keras_signgan.models.basic.presets import DEFAULTS, LAYOUT_OPTIONS, PRESETS, default_layout  # noqa: F401
 
+
+def gan_class():
+    """The `BasicGAN` class."""
+    from keras_signgan.models.basic.basic_gan import BasicGAN  # heavy (TensorFlow): only when a GAN is built
+
+    return BasicGAN

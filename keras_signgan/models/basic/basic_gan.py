@@ -1,7 +1,7 @@
 """`BasicGAN`: Goodfellow et al. 2014."""
 
-from keras_signgan.models.basic import DEFAULTS
 from keras_signgan.models.basic.networks import build_basic_discriminator, build_basic_generator
+from keras_signgan.models.basic.presets import DEFAULTS
 from keras_signgan.models.gan import ConditionalGAN
 
 

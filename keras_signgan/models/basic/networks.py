@@ -4,19 +4,16 @@
 import keras
 from keras import ops
 
-from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs
-
-# Per size preset: hidden width, latent size.
-WIDTHS = {
-    "tiny": dict(hidden=32, z_dim=16),
-    "small": dict(hidden=256, z_dim=100),
-    "base": dict(hidden=1024, z_dim=100),
-}
+from keras_signgan.models.basic import presets
+from keras_signgan.models.networks import discriminator_inputs, generator_inputs, preset_widths
+from keras_signgan.models.presets import resolve_layout
 
 
-def build_basic_generator(num_classes, image_size=32, z_dim=None, size="small"):
-    """MLP generator: `[z, one_hot(label)] -> Dense(h) -> Dense(2h) -> Dense(S*S*3, tanh)`."""
-    widths = check_size(size, WIDTHS)
+def build_basic_generator(num_classes, image_size=32, z_dim=None, size="small", layout=None):
+    """MLP generator: `[z, one_hot(label)] -> Dense(h) -> Dense(2h) -> Dense(S*S*3, tanh)`.
+    The basic GAN has no layout options (`layout` must be empty or None)."""
+    widths = preset_widths(presets.PRESETS, size)
+    resolve_layout(presets, size, image_size, layout)
     z_dim = z_dim or widths["z_dim"]
     hidden = widths["hidden"]
     z, label = generator_inputs(z_dim)
@@ -32,9 +29,10 @@ def build_basic_generator(num_classes, image_size=32, z_dim=None, size="small"):
     return keras.Model([z, label], image, name="basic_generator")
 
 
-def build_basic_discriminator(num_classes, image_size=32, size="small"):
+def build_basic_discriminator(num_classes, image_size=32, size="small", layout=None):
     """MLP discriminator: `[flatten(image), one_hot(label)] -> Dense(2h) -> Dense(h) -> Dense(1)`."""
-    hidden = check_size(size, WIDTHS)["hidden"]
+    hidden = preset_widths(presets.PRESETS, size)["hidden"]
+    resolve_layout(presets, size, image_size, layout)
     image, label = discriminator_inputs(image_size)
     x = keras.layers.Concatenate()([keras.layers.Flatten()(image), ops.one_hot(label, num_classes)])
     x = keras.layers.Dense(2 * hidden, name="hidden_1")(x)

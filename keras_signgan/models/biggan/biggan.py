@@ -1,7 +1,7 @@
 """`BigGAN`: A cut-down BigGAN."""
 
-from keras_signgan.models.biggan import DEFAULTS
 from keras_signgan.models.biggan.networks import build_biggan_discriminator, build_biggan_generator
+from keras_signgan.models.biggan.presets import DEFAULTS
 from keras_signgan.models.gan import ConditionalGAN
 
 
@@ -20,7 +20,3 @@ class BigGAN(ConditionalGAN):
     default_n_critic = DEFAULTS["n_critic"]
     generator_builder = staticmethod(build_biggan_generator)
     discriminator_builder = staticmethod(build_biggan_discriminator)
-    # 2: the 32x32 discriminator follows BigGAN's CIFAR layout and the small preset's
-    # full-resolution blocks are narrower (networks.py); config.json files without
-    # `arch_revision` rebuild revision 1.
-    arch_revisions = 2

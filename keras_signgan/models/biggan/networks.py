@@ -7,25 +7,9 @@ from keras import ops
 from keras_signgan.errors import ConfigError
 from keras_signgan.layers import BatchNormalization, SelfAttention, maybe_spectral_norm
 from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
-from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
-
-# Per size preset: base channel count `ch` (every block has 4*ch channels, as BigGAN's CIFAR
-# model), shared class-embedding size, latent size (split across the blocks), and the
-# channels of the blocks that work at the full image resolution (G's last, D's first):
-# None keeps 4*ch; fewer make those blocks, most of a step's cost, cheaper (BigGAN's ImageNet
-# models narrow with resolution the same way).
-WIDTHS = {
-    "tiny": dict(ch=8, shared=16, z_dim=32, full_res=None),
-    "small": dict(ch=16, shared=64, z_dim=96, full_res=32),
-    "base": dict(ch=64, shared=128, z_dim=128, full_res=None),
-}
-
-
-def full_resolution_filters(widths, arch_revision=2):
-    """Channels of the blocks at the full image resolution (revision 1: always 4*ch)."""
-    if arch_revision < 2 or widths.get("full_res") is None:
-        return 4 * widths["ch"]
-    return widths["full_res"]
+from keras_signgan.models.biggan import presets
+from keras_signgan.models.networks import discriminator_inputs, generator_inputs, num_doublings, preset_widths
+from keras_signgan.models.presets import resolve_layout
 
 
 def latent_chunks(z_dim, num_chunks):
@@ -39,14 +23,17 @@ def latent_chunks(z_dim, num_chunks):
     return [z_dim - chunk * (num_chunks - 1)] + [chunk] * (num_chunks - 1)
 
 
-def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small", arch_revision=2):
+def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small", layout=None):
     """Residual generator with a hierarchical latent and a shared class embedding.
 
     `z` is split into one chunk per block plus one for the first linear layer; every block's
     conditional batch norms see `[shared_embedding(label), its z chunk]`. Self-attention
-    follows the block that reaches half the output resolution.
+    follows the block that reaches half the output resolution. The last block has
+    `layout["full_res_channels"]` channels (layout options: `presets.LAYOUT_OPTIONS`;
+    unset ones default from the preset).
     """
-    widths = check_size(size, WIDTHS)
+    widths = preset_widths(presets.PRESETS, size)
+    layout = resolve_layout(presets, size, image_size, layout)
     z_dim = z_dim or widths["z_dim"]
     blocks = num_doublings(image_size)
     filters = 4 * widths["ch"]
@@ -62,7 +49,7 @@ def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small",
     resolution = 4
     for i in range(blocks):
         condition = keras.layers.Concatenate(name=f"condition_{i}")([shared, chunks[i + 1]])
-        out_filters = full_resolution_filters(widths, arch_revision) if i == blocks - 1 else filters
+        out_filters = layout["full_res_channels"] if i == blocks - 1 else filters
         x = GeneratorBlock(out_filters, name=f"block_{i}")([x, condition])
         resolution *= 2
         if resolution == image_size // 2:
@@ -75,30 +62,32 @@ def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small",
     return keras.Model([z, label], image, name="biggan_generator")
 
 
-def discriminator_downsampling(image_size, arch_revision=2):
+def discriminator_downsampling(image_size, d_downsampling):
     """Which of the discriminator's blocks halve the resolution.
 
-    BigGAN's 32x32 (CIFAR) discriminator stops down-sampling at 8x8: blocks
-    `[down, down, keep, keep]` (`d_down` of BigGAN-PyTorch and StudioGAN). Its ImageNet
-    discriminators down-sample to 4x4 and add one block there; larger images follow that.
-    Revision 1 (runs made before revision 2) used the ImageNet form at every size.
+    "cifar": BigGAN's 32x32 (CIFAR) discriminator stops down-sampling at 8x8: blocks
+    `[down, down, keep, keep]` at 32x32 (`d_down` of BigGAN-PyTorch and StudioGAN).
+    "imagenet": its ImageNet discriminators down-sample to 4x4 and add one block there.
     """
     blocks = num_doublings(image_size)
-    if arch_revision >= 2 and image_size <= 32:
+    if d_downsampling == "cifar":
         return [True] * (blocks - 1) + [False, False]
     return [True] * blocks + [False]
 
 
-def build_biggan_discriminator(num_classes, image_size=32, size="small", arch_revision=2):
-    """Residual projection discriminator: residual blocks (`discriminator_downsampling`),
-    self-attention at half the input resolution, ReLU, global sum pooling, projection head."""
-    widths = check_size(size, WIDTHS)
+def build_biggan_discriminator(num_classes, image_size=32, size="small", layout=None):
+    """Residual projection discriminator: residual blocks (`discriminator_downsampling` of
+    `layout["d_downsampling"]`, the first with `layout["full_res_channels"]` channels),
+    self-attention at half the input resolution, ReLU, global sum pooling, projection head.
+    Unset layout options default from the preset."""
+    widths = preset_widths(presets.PRESETS, size)
+    layout = resolve_layout(presets, size, image_size, layout)
     filters = 4 * widths["ch"]
     image, label = discriminator_inputs(image_size)
     x = image
     resolution = image_size
-    for i, downsample in enumerate(discriminator_downsampling(image_size, arch_revision)):
-        block_filters = full_resolution_filters(widths, arch_revision) if i == 0 else filters
+    for i, downsample in enumerate(discriminator_downsampling(image_size, layout["d_downsampling"])):
+        block_filters = layout["full_res_channels"] if i == 0 else filters
         x = DiscriminatorBlock(block_filters, downsample=downsample, preactivation=i > 0, name=f"block_{i}")(x)
         if downsample:
             resolution //= 2

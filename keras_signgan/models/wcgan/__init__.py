@@ -1,13 +1,16 @@
-"""The Wasserstein conditional GAN: `wcgan.py` holds the `WCGAN` class, `networks.py` its
-DCGAN-style generator and spectrally normalised critic (widths in `WIDTHS`).
+"""The Wasserstein conditional GAN: `presets.py` holds its presets (widths, training
+defaults, run lengths, layout options), `wcgan.py` the `WCGAN` class, `networks.py` its
+DCGAN-style generator and spectrally normalised critic.
 
-This file states the family's training defaults, without importing Keras, so `TrainConfig`
-and the CLI read them without loading TensorFlow.
+This package imports no Keras: `TrainConfig` and the CLI read the presets without loading
+TensorFlow; `gan_class()` imports the class when a GAN is built.
 """
 
-# The Wasserstein critic takes two steps per generator step.
-DEFAULTS = dict(
-    loss="wasserstein", n_critic=2, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
-    diffaugment="color,translation,cutout", ema_decay=None, lecam_weight=0.0,
-)
+from keras_signgan.models.wcgan.presets import DEFAULTS, LAYOUT_OPTIONS, PRESETS, default_layout  # noqa: F401
 
+
+def gan_class():
+    """The `WCGAN` class."""
+    from keras_signgan.models.wcgan.wcgan import WCGAN  # heavy (TensorFlow): only when a GAN is built
+
+    return WCGAN

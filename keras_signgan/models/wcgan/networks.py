@@ -4,32 +4,28 @@ normalised critic, conditioned by concatenation."""
 import keras
 
 from keras_signgan.layers import BatchNormalization, NearestUpSampling2D, maybe_spectral_norm
-from keras_signgan.models.networks import check_size, discriminator_inputs, generator_inputs, num_doublings
-
-# Per size preset: base channel count `ch` (the widest layer has 4*ch), label embedding size,
-# latent size.
-WIDTHS = {
-    "tiny": dict(ch=8, embedding=8, z_dim=16),
-    "small": dict(ch=64, embedding=50, z_dim=100),
-    "base": dict(ch=128, embedding=50, z_dim=100),
-}
+from keras_signgan.models.networks import discriminator_inputs, generator_inputs, num_doublings, preset_widths
+from keras_signgan.models.presets import resolve_layout
+from keras_signgan.models.wcgan import presets
 
 
-def _upsample(x, filters, name, arch_revision, use_bias=False):
-    """Double the resolution. Revision 3: nearest-neighbour resize, then a 3x3 convolution
-    (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts"); earlier revisions: the
-    DCGAN transposed convolution 4x4/2, whose uneven overlap painted a mottled, checkered
-    texture over every generated hand."""
-    if arch_revision >= 3:
+def _upsample(x, filters, name, upsampling, use_bias=False):
+    """Double the resolution. "resize-conv": nearest-neighbour resize, then a 3x3 convolution
+    (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts"); "transposed": the DCGAN
+    transposed convolution 4x4/2, whose uneven overlap painted a mottled, checkered texture
+    over every generated hand."""
+    if upsampling == "resize-conv":
         x = NearestUpSampling2D(2, name=f"{name}_resize")(x)
         return keras.layers.Conv2D(filters, 3, padding="same", use_bias=use_bias, name=name)(x)
     return keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=use_bias, name=name)(x)
 
 
-def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small", arch_revision=3):
+def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small", layout=None):
     """`[z, embed(label)] -> Dense(4x4x4ch) -> (2x up, BN, ReLU)* -> 2x up to RGB -> tanh`;
-    "2x up" is resize + 3x3 conv (revision 3) or ConvTranspose 4x4/2 (revisions 1-2)."""
-    widths = check_size(size, WIDTHS)
+    "2x up" is `layout["g_upsampling"]`: resize + 3x3 conv ("resize-conv", the preset's
+    default) or ConvTranspose 4x4/2 ("transposed")."""
+    widths = preset_widths(presets.PRESETS, size)
+    upsampling = resolve_layout(presets, size, image_size, layout)["g_upsampling"]
     z_dim = z_dim or widths["z_dim"]
     doublings = num_doublings(image_size)
     ch = widths["ch"]
@@ -43,19 +39,20 @@ def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small", 
     x = keras.layers.ReLU()(x)
     for i in range(doublings - 1):
         filters = max(ch, filters // 2)
-        x = _upsample(x, filters, f"up_{i}", arch_revision)
+        x = _upsample(x, filters, f"up_{i}", upsampling)
         x = BatchNormalization(name=f"up_{i}_bn")(x)
         x = keras.layers.ReLU()(x)
-    x = _upsample(x, 3, "to_rgb", arch_revision, use_bias=True)
+    x = _upsample(x, 3, "to_rgb", upsampling, use_bias=True)
     image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)
     return keras.Model([z, label], image, name="wcgan_generator")
 
 
-def build_wcgan_discriminator(num_classes, image_size=32, size="small", arch_revision=3):
+def build_wcgan_discriminator(num_classes, image_size=32, size="small", layout=None):
     """Critic: `[image, label map] -> (SN Conv 4x4/2, LeakyReLU)* -> SN Dense(1)`; the label
-    enters as an embedded `S x S` plane concatenated to the image channels. `arch_revision`
-    is accepted as every revision-aware builder's is; the critic's layout has not changed."""
-    ch = check_size(size, WIDTHS)["ch"]
+    enters as an embedded `S x S` plane concatenated to the image channels. `layout` is
+    checked as every builder's is; no option changes the critic."""
+    ch = preset_widths(presets.PRESETS, size)["ch"]
+    resolve_layout(presets, size, image_size, layout)
     doublings = num_doublings(image_size)
     image, label = discriminator_inputs(image_size)
     plane = keras.layers.Embedding(num_classes, image_size * image_size, name="label_plane")(label)

@@ -1,8 +1,8 @@
 """`WCGAN`: A Wasserstein conditional GAN."""
 
-from keras_signgan.models.wcgan import DEFAULTS
-from keras_signgan.models.wcgan.networks import build_wcgan_discriminator, build_wcgan_generator
 from keras_signgan.models.gan import ConditionalGAN
+from keras_signgan.models.wcgan.networks import build_wcgan_discriminator, build_wcgan_generator
+from keras_signgan.models.wcgan.presets import DEFAULTS
 
 
 class WCGAN(ConditionalGAN):
@@ -19,6 +19,3 @@ class WCGAN(ConditionalGAN):
     default_n_critic = DEFAULTS["n_critic"]
     generator_builder = staticmethod(build_wcgan_generator)
     discriminator_builder = staticmethod(build_wcgan_discriminator)
-    # 3: the generator doubles its resolution by resize + 3x3 convolution (networks.py);
-    # config.json files of revisions 1-2 rebuild the transposed convolutions.
-    arch_revisions = 3

@@ -1,0 +1,64 @@
+"""The cut-down BigGAN's presets: one table of widths, training defaults, run length, batch,
+EMA and measured cost per size (see `keras_signgan.models.presets`). No Keras here.
+
+Widths: base channel count `ch` (every block has 4*ch channels, as BigGAN's CIFAR model),
+shared class-embedding size, latent size (split across the blocks), and `full_res`, the
+channels of the blocks at the full image resolution (G's last, D's first): None keeps 4*ch;
+fewer make those blocks, most of a step's cost, cheaper (BigGAN's ImageNet models narrow
+with resolution the same way). The layout options a run records in its config.json
+(`LAYOUT_OPTIONS`) default from the preset and the image size (`default_layout`).
+"""
+
+from keras_signgan.models.presets import Preset
+
+# Adam betas (0, 0.999) as BigGAN; equal learning rates 2e-4 as DiffAugment-BigGAN on CIFAR
+# (on LSA16 they beat BigGAN's 1e-4/4e-4 TTUR at equal compute: FID 154 vs 261 early in a
+# run). LeCam regularisation is an option (`lecam_weight`), off.
+DEFAULTS = dict(
+    loss="hinge", n_critic=1, g_lr=2e-4, d_lr=2e-4, beta_1=0.0, beta_2=0.999,
+    diffaugment="color,translation,cutout", lecam_weight=0.0, gradient_penalty=0.0, drift=0.0,
+)
+
+# The EMA must span a small part of the run: over a short run a long average mixes
+# generators too different to average (and its batch-norm statistics, copied from the live
+# generator, stop matching).
+PRESETS = {
+    "tiny": Preset(
+        description="tests: a step in well under a second on a CPU",
+        widths=dict(ch=8, shared=16, z_dim=32, full_res=None),
+        training=DEFAULTS, steps=12, batch_size=16, ema_decay=0.999, ema_start=0,
+        sample_every=6, checkpoint_every=6, log_every=1,
+    ),
+    "small": Preset(
+        description="a CPU: 27 min alone on 2 cores at 1.85 steps/s; narrower 32x32 blocks",
+        widths=dict(ch=16, shared=64, z_dim=96, full_res=32),
+        training=DEFAULTS, steps=3000, batch_size=32, ema_decay=0.995, ema_start=500,
+        sample_every=500, checkpoint_every=250, log_every=10,
+    ),
+    "base": Preset(
+        description="a GPU: BigGAN's CIFAR widths; not measured here, expect hours on one GPU",
+        widths=dict(ch=64, shared=128, z_dim=128, full_res=None),
+        training=DEFAULTS, steps=100_000, batch_size=64, ema_decay=0.9999, ema_start=1000,
+        sample_every=2000, checkpoint_every=2000, log_every=50,
+    ),
+}
+
+# d_downsampling: which discriminator blocks halve the resolution. "cifar": BigGAN's 32x32
+# discriminator, which stops down-sampling at 8x8 and adds two blocks there (`d_down` of
+# BigGAN-PyTorch and StudioGAN); "imagenet": down-sampling to 4x4 and one block there.
+# full_res_channels: the channels of the full-resolution blocks (G's last, D's first).
+LAYOUT_OPTIONS = {"d_downsampling": ("cifar", "imagenet"), "full_res_channels": int}
+
+
+def full_res_channels(widths):
+    """The channels of the preset's full-resolution blocks: `full_res`, or 4*ch."""
+    return widths["full_res"] if widths.get("full_res") is not None else 4 * widths["ch"]
+
+
+def default_layout(size, image_size):
+    """The layout a new run of preset `size` at `image_size` pixels records: BigGAN's CIFAR
+    discriminator up to 32x32, its ImageNet one above."""
+    return {
+        "d_downsampling": "cifar" if image_size <= 32 else "imagenet",
+        "full_res_channels": full_res_channels(PRESETS[size].widths),
+    }

@@ -1,0 +1,46 @@
+"""Regularisers of the discriminator, beside its loss (losses.py).
+
+LeCam (Tseng et al. 2021, "Regularizing Generative Adversarial Networks under Limited
+Data"): `mean(relu(D(x) - a_fake)^2) + mean(relu(a_real - D(G(z)))^2)`, where `a_real`,
+`a_fake` are moving averages (decay 0.99) of the mean real and fake logits. It keeps the
+discriminator's outputs from drifting apart on a small dataset.
+
+The WGAN-GP gradient penalty (Gulrajani et al. 2017, "Improved Training of Wasserstein
+GANs"): `mean((|grad_x D(x_hat)| - 1)^2)` at `x_hat` drawn uniformly on the segments between
+the augmented real and generated images (the discriminator's own inputs). The penalty pass
+runs the discriminator in inference mode, so spectral normalisation does not step its power
+iteration twice.
+"""
+
+import tensorflow as tf
+from keras import ops
+
+
+def lecam_penalty(averages, real_logits, fake_logits, global_batch):
+    """The LeCam term, summed per example and divided by the global batch; updates
+    `averages` (a float32 variable `(mean real logit, mean fake logit)`, NaN until the
+    first step sets it)."""
+    real, fake = ops.cast(real_logits, "float32"), ops.cast(fake_logits, "float32")
+    means = ops.stop_gradient(ops.stack([ops.mean(real), ops.mean(fake)]))
+    previous = averages.value
+    updated = ops.where(ops.isnan(previous), means, 0.99 * previous + 0.01 * means)
+    averages.assign(updated)
+    return (
+        ops.sum(ops.square(ops.relu(real - updated[1]))) + ops.sum(ops.square(ops.relu(updated[0] - fake)))
+    ) / global_batch
+
+
+def gradient_penalty(discriminator, real_images, fake_images, labels, global_batch, seed):
+    """The WGAN-GP term, summed per example and divided by the global batch, and the mean
+    gradient norm, at `real + alpha * (fake - real)` with `alpha ~ U(0, 1)` per example drawn
+    statelessly from `seed` (an int64 pair)."""
+    batch_size = ops.shape(real_images)[0]
+    alpha = tf.random.stateless_uniform((batch_size, 1, 1, 1), seed=seed, dtype=real_images.dtype)
+    mixed = real_images + alpha * (fake_images - real_images)
+    with tf.GradientTape() as tape:
+        tape.watch(mixed)
+        total = ops.sum(ops.cast(discriminator([mixed, labels], training=False), "float32"))
+    gradients = ops.cast(tape.gradient(total, mixed), "float32")
+    # The small constant keeps the square root's gradient finite at a zero gradient.
+    norms = ops.sqrt(ops.sum(ops.square(gradients), axis=(1, 2, 3)) + 1e-12)
+    return ops.sum(ops.square(norms - 1.0)) / global_batch, ops.mean(norms)

@@ -48,9 +48,7 @@ def checkpoint_keys(gan, include_optimizers=True):
 
     def add(key, variable):
         if key in keyed:
-            raise ValueError(
-                f"Two variables have the checkpoint key {key!r}: give their layers distinct names."
-            )
+            raise ValueError(f"Two variables have the checkpoint key {key!r}: give their layers distinct names.")
         keyed[key] = variable
 
     in_networks = set()
@@ -177,14 +175,21 @@ def _keyed_assignments(expected, arrays, path, include_optimizers):
     if missing or unexpected:
         parts = []
         if missing:
-            parts.append(f"it lacks {len(missing)} of the model's variables ({', '.join(missing[:3])}"
-                         + (", ..." if len(missing) > 3 else "") + ")")
+            parts.append(
+                f"it lacks {len(missing)} of the model's variables ({', '.join(missing[:3])}"
+                + (", ..." if len(missing) > 3 else "")
+                + ")"
+            )
         if unexpected:
-            parts.append(f"it holds {len(unexpected)} the model does not have ({', '.join(unexpected[:3])}"
-                         + (", ..." if len(unexpected) > 3 else "") + ")")
+            parts.append(
+                f"it holds {len(unexpected)} the model does not have ({', '.join(unexpected[:3])}"
+                + (", ..." if len(unexpected) > 3 else "")
+                + ")"
+            )
         raise IncompatibleCheckpoint(
             f"Checkpoint {path} was written by a different architecture or configuration: "
-            + "; ".join(parts) + ". Restore it with the config.json of the run that wrote it."
+            + "; ".join(parts)
+            + ". Restore it with the config.json of the run that wrote it."
         )
     return [(variable, arrays[key]) for key, variable in expected.items()]
 

@@ -114,21 +114,24 @@ def train_classifier(
             images, labels = images[train_idx], labels[train_idx]
     if validation is not None and len(validation[0]):
         callbacks.append(
-            keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max")
+            keras.callbacks.EarlyStopping(
+                monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max"
+            )
         )
     data = tf.data.Dataset.from_tensor_slices((images, labels)).shuffle(
         len(images), seed=seed, reshuffle_each_iteration=True
     )
     if steps_per_epoch is not None:
         data = data.repeat()
-    data = (
-        data.batch(batch_size)
-        .map(lambda x, y: (tf.cast(x, tf.float32), y))
-        .prefetch(tf.data.AUTOTUNE)
-    )
+    data = data.batch(batch_size).map(lambda x, y: (tf.cast(x, tf.float32), y)).prefetch(tf.data.AUTOTUNE)
     history = model.fit(
-        data, epochs=epochs, validation_data=validation if callbacks else None, callbacks=callbacks, verbose=verbose,
-        shuffle=False, steps_per_epoch=steps_per_epoch,
+        data,
+        epochs=epochs,
+        validation_data=validation if callbacks else None,
+        callbacks=callbacks,
+        verbose=verbose,
+        shuffle=False,
+        steps_per_epoch=steps_per_epoch,
     )
     return model, history.history
 

@@ -23,8 +23,17 @@ STRATEGIES = ("auto", "mirrored", "multiworker")
 # distributed. Everything else shapes the networks, the data or the loss, which a checkpoint
 # was trained for.
 RESUMABLE = (
-    "steps", "sample_every", "checkpoint_every", "log_every", "eval_every", "eval_samples",
-    "eval_features", "keep_checkpoints", "g_lr", "d_lr", "strategy",
+    "steps",
+    "sample_every",
+    "checkpoint_every",
+    "log_every",
+    "eval_every",
+    "eval_samples",
+    "eval_features",
+    "keep_checkpoints",
+    "g_lr",
+    "d_lr",
+    "strategy",
 )
 # The transforms of layers/diff_augment.py (POLICIES there), named here without importing Keras.
 DIFFAUGMENT_PARTS = ("color", "translation", "cutout")
@@ -96,7 +105,9 @@ class TrainConfig:
             raise ConfigError(f"Unknown config keys: {', '.join(unknown)}.")
         values = family(model).PRESETS[size].config_defaults()
         values.update(overrides)
-        values["layout"] = resolve_layout(family(model), size, values.get("image_size", cls.image_size), overrides.get("layout"))
+        values["layout"] = resolve_layout(
+            family(model), size, values.get("image_size", cls.image_size), overrides.get("layout")
+        )
         config = cls(model=model, dataset=str(dataset), **values)
         config.validate()
         return config
@@ -138,7 +149,7 @@ class TrainConfig:
             if unknown:
                 raise ConfigError(
                     f"Unknown --diffaugment part {', '.join(map(repr, unknown))}. "
-                    f"Valid parts: {', '.join(DIFFAUGMENT_PARTS)} (comma-separated; \"\" for none)."
+                    f'Valid parts: {", ".join(DIFFAUGMENT_PARTS)} (comma-separated; "" for none).'
                 )
         side = self.image_size
         if not isinstance(side, int) or side < 8 or side & (side - 1):

@@ -76,7 +76,10 @@ def export_generator(run_dir, out=None, overwrite=False, checkpoint="latest"):
         "checkpoint": loaded.path.name,
         "truncation": config.truncation,
         "ema": gan.ema_generator is not None,
-        "signature": {"inputs": {"z": "float32 [None, z_dim]", "label": "int32 [None]"}, "outputs": {"images": "uint8 [None, H, W, 3]"}},
+        "signature": {
+            "inputs": {"z": "float32 [None, z_dim]", "label": "int32 [None]"},
+            "outputs": {"images": "uint8 [None, H, W, 3]"},
+        },
         "version": __version__,
     }
     with atomic_path(out, is_dir=True) as tmp:

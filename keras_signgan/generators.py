@@ -65,16 +65,21 @@ class LoadedGenerator:
         if text.isdigit() and int(text) < self.num_classes:
             return int(text)
         raise SignGANError(
-            f"Unknown class {text!r}. Valid classes (names or 0-{self.num_classes - 1}): "
-            + ", ".join(self.class_names)
+            f"Unknown class {text!r}. Valid classes (names or 0-{self.num_classes - 1}): " + ", ".join(self.class_names)
         )
 
     def generate(self, labels, seed=None, truncation=None, batch_size=256):
         """uint8 images `(N, H, W, 3)` for `labels`; same seed, same images."""
         truncation = self.truncation if truncation is None else truncation
         return sampling.generate(
-            self._generate_batch, labels, self.num_classes, self.z_dim, self.image_size,
-            seed=seed, truncation=truncation, batch_size=batch_size,
+            self._generate_batch,
+            labels,
+            self.num_classes,
+            self.z_dim,
+            self.image_size,
+            seed=seed,
+            truncation=truncation,
+            batch_size=batch_size,
         )
 
 
@@ -117,7 +122,9 @@ def load_generator(path, checkpoint="latest"):
         loaded = load_run_checkpoint(path, checkpoint)
         return generator_from_gan(loaded.gan, loaded.config, loaded.step, source=path, checkpoint=loaded.path.name)
     if not path.exists():
-        raise RunError(f"{path} does not exist. Give an export directory (saved_models/...) or a run directory (runs/...).")
+        raise RunError(
+            f"{path} does not exist. Give an export directory (saved_models/...) or a run directory (runs/...)."
+        )
     raise RunError(
         f"{path} is neither an export directory (saved_model.pb + {METADATA_FILE}) nor a run "
         "directory (config.json + checkpoints/)."
@@ -176,7 +183,9 @@ def write_generated(images, labels, class_names, out):
     elif suffix == ".npz":
         with atomic_path(out) as tmp:
             with open(tmp, "wb") as file:
-                np.savez_compressed(file, x=images, y=labels.astype("int64"), class_names=np.asarray(class_names, dtype=str))
+                np.savez_compressed(
+                    file, x=images, y=labels.astype("int64"), class_names=np.asarray(class_names, dtype=str)
+                )
     elif suffix == "":
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise SignGANError(f"{out} already exists and is not empty. Choose another --out.")

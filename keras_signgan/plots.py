@@ -89,19 +89,40 @@ def fid_curve_figure(curves):
         color = f"C{index % 10}"
         scored = [row for row in rows if row.get("fid") is not None and np.isfinite(row["fid"])]
         best = _best(scored)
-        by_step.plot([r["step"] for r in scored], [r["fid"] for r in scored], "o-", color=color, markersize=3, label=label)
+        by_step.plot(
+            [r["step"] for r in scored], [r["fid"] for r in scored], "o-", color=color, markersize=3, label=label
+        )
         timed = [row for row in scored if row.get("wall_seconds") is not None]
         if timed:
-            by_time.plot([r["wall_seconds"] / 60 for r in timed], [r["fid"] for r in timed], "o-", color=color, markersize=3, label=label)
+            by_time.plot(
+                [r["wall_seconds"] / 60 for r in timed],
+                [r["fid"] for r in timed],
+                "o-",
+                color=color,
+                markersize=3,
+                label=label,
+            )
         if len(timed) < len(scored):
             untimed.append(label)
         if best is None:
             continue
         note = f"best {best['fid']:.4g} @ {best['step']}"
-        by_step.plot([best["step"]], [best["fid"]], "*", color=color, markersize=14, markeredgecolor="black", label=f"_{note}")
-        by_step.annotate(note, (best["step"], best["fid"]), textcoords="offset points", xytext=(6, 6), fontsize=8, color=color)
+        by_step.plot(
+            [best["step"]], [best["fid"]], "*", color=color, markersize=14, markeredgecolor="black", label=f"_{note}"
+        )
+        by_step.annotate(
+            note, (best["step"], best["fid"]), textcoords="offset points", xytext=(6, 6), fontsize=8, color=color
+        )
         if best.get("wall_seconds") is not None:
-            by_time.plot([best["wall_seconds"] / 60], [best["fid"]], "*", color=color, markersize=14, markeredgecolor="black", label=f"_{note}")
+            by_time.plot(
+                [best["wall_seconds"] / 60],
+                [best["fid"]],
+                "*",
+                color=color,
+                markersize=14,
+                markeredgecolor="black",
+                label=f"_{note}",
+            )
     by_time.set_xlabel("wall-clock minutes (evaluations included)")
     by_time.set_ylabel("FID")
     by_step.set_xlabel("step")
@@ -109,7 +130,12 @@ def fid_curve_figure(curves):
     by_step.set_title("FID against steps", fontsize=10)
     if untimed:
         by_time.text(
-            0.02, 0.02, "no wall times recorded: " + ", ".join(untimed), transform=by_time.transAxes, fontsize=8, va="bottom"
+            0.02,
+            0.02,
+            "no wall times recorded: " + ", ".join(untimed),
+            transform=by_time.transAxes,
+            fontsize=8,
+            va="bottom",
         )
     for ax in (by_time, by_step):
         ax.grid(alpha=0.3)

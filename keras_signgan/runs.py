@@ -28,11 +28,21 @@ import math
 import pathlib
 import sys
 
-from keras_signgan.checkpoints import BEST_CHECKPOINT, CHECKPOINT_DIR, list_checkpoints, read_best
-from keras_signgan.checkpoints import restore_checkpoint, restore_latest_checkpoint
 # Re-exported: the run directory's API keeps its checkpoint functions.
-from keras_signgan.checkpoints import BEST_RECORD, CHECKPOINT_FORMAT, checkpoint_keys  # noqa: F401
-from keras_signgan.checkpoints import latest_checkpoint, save_best_checkpoint, save_checkpoint  # noqa: F401
+from keras_signgan.checkpoints import (  # noqa: F401  # noqa: F401
+    BEST_CHECKPOINT,
+    BEST_RECORD,
+    CHECKPOINT_DIR,
+    CHECKPOINT_FORMAT,
+    checkpoint_keys,
+    latest_checkpoint,
+    list_checkpoints,
+    read_best,
+    restore_checkpoint,
+    restore_latest_checkpoint,
+    save_best_checkpoint,
+    save_checkpoint,
+)
 from keras_signgan.config import TrainConfig
 from keras_signgan.errors import RunError
 from keras_signgan.io_utils import append_text, atomic_path
@@ -51,7 +61,15 @@ FID_CURVE_FILE = "fid-curve.png"
 # ended (continued across --resume, evaluations included); eval_seconds: what the evaluation
 # itself took. Files written before the last three columns existed still read.
 EVALUATION_COLUMNS = (
-    "step", "fid", "kid", "kid_std", "num_generated", "extractor", "images_seen", "wall_seconds", "eval_seconds",
+    "step",
+    "fid",
+    "kid",
+    "kid_std",
+    "num_generated",
+    "extractor",
+    "images_seen",
+    "wall_seconds",
+    "eval_seconds",
 )
 WALL_SECONDS = "wall_seconds"
 
@@ -83,7 +101,7 @@ CHECKPOINT_CHOICES = "latest, best or a step number"
 
 
 def _available(run_dir):
-    """"200, 400 and best (step 300)": the checkpoints a run has, for error messages."""
+    """ "200, 400 and best (step 300)": the checkpoints a run has, for error messages."""
     steps = [str(step) for step, _ in list_checkpoints(run_dir)]
     text = ", ".join(steps) if steps else "no ckpt-<step>.npz"
     best = read_best(run_dir)
@@ -125,9 +143,7 @@ def checkpoint_path(run_dir, checkpoint="latest"):
         raise RunError(f"--checkpoint must be {CHECKPOINT_CHOICES}. Received: {checkpoint!r}.")
     found = dict(list_checkpoints(run_dir))
     if int(text) not in found:
-        raise RunError(
-            f"Run directory {run_dir} has no checkpoint at step {int(text)}. It has: {_available(run_dir)}."
-        )
+        raise RunError(f"Run directory {run_dir} has no checkpoint at step {int(text)}. It has: {_available(run_dir)}.")
     return found[int(text)]
 
 
@@ -273,17 +289,19 @@ def read_evaluations(run_dir):
         step = _step(row)
         if step is None:
             continue
-        evaluations.append({
-            "step": step,
-            "fid": _number(row.get("fid")),
-            "kid": _number(row.get("kid")),
-            "kid_std": _number(row.get("kid_std")),
-            "num_generated": _number(row.get("num_generated"), int),
-            "extractor": row.get("extractor") or None,
-            "images_seen": _number(row.get("images_seen"), int),
-            "wall_seconds": _number(row.get("wall_seconds")),
-            "eval_seconds": _number(row.get("eval_seconds")),
-        })
+        evaluations.append(
+            {
+                "step": step,
+                "fid": _number(row.get("fid")),
+                "kid": _number(row.get("kid")),
+                "kid_std": _number(row.get("kid_std")),
+                "num_generated": _number(row.get("num_generated"), int),
+                "extractor": row.get("extractor") or None,
+                "images_seen": _number(row.get("images_seen"), int),
+                "wall_seconds": _number(row.get("wall_seconds")),
+                "eval_seconds": _number(row.get("eval_seconds")),
+            }
+        )
     return evaluations
 
 

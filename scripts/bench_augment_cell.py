@@ -28,7 +28,9 @@ def main():
     data = load_dataset(args.dataset)
     train, test, _ = fold_split(data, "subject", 0, args.folds)
     rng = np.random.default_rng(0)
-    print(f"{args.dataset}: fold 0 of {args.folds}, {len(train)} training and {len(test)} test images, {args.epochs} epochs at most")
+    print(
+        f"{args.dataset}: fold 0 of {args.folds}, {len(train)} training and {len(test)} test images, {args.epochs} epochs at most"
+    )
     for fraction in (float(f) for f in args.fractions.split(",")):
         reduced = train[reduce_fraction(data.labels[train], fraction)]
         fit_rel, val_rel = stratified_split(data.labels[reduced], 0.1)
@@ -36,7 +38,8 @@ def main():
         fake = rng.integers(0, 255, (len(reduced),) + data.images.shape[1:], dtype="uint8")
         fake_y = rng.integers(0, data.num_classes, len(reduced))
         conditions = {
-            "real only": (x, y, False), "classical": (x, y, True),
+            "real only": (x, y, False),
+            "classical": (x, y, True),
             "real + 100%": (np.concatenate([x, fake]), np.concatenate([y, fake_y]), False),
             "real + classical + 100%": (np.concatenate([x, fake]), np.concatenate([y, fake_y]), True),
             "synthetic only": (fake, fake_y, False),
@@ -44,11 +47,20 @@ def main():
         total = 0.0
         for name, (images, labels, classical) in conditions.items():
             started = time.perf_counter()
-            _, history = train_classifier(images, labels, data.num_classes, epochs=args.epochs, classical_augmentation=classical,
-                                          validation=(data.images[reduced[val_rel]], data.labels[reduced[val_rel]]))
+            _, history = train_classifier(
+                images,
+                labels,
+                data.num_classes,
+                epochs=args.epochs,
+                classical_augmentation=classical,
+                validation=(data.images[reduced[val_rel]], data.labels[reduced[val_rel]]),
+            )
             seconds = time.perf_counter() - started
             total += seconds
-            print(f"fraction {fraction:g} ({len(reduced)} real images), {name}: {seconds:.1f} s, {len(history['loss'])} epochs", flush=True)
+            print(
+                f"fraction {fraction:g} ({len(reduced)} real images), {name}: {seconds:.1f} s, {len(history['loss'])} epochs",
+                flush=True,
+            )
         print(f"fraction {fraction:g}: {total:.1f} s for the five conditions", flush=True)
 
 

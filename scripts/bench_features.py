@@ -48,7 +48,9 @@ def main():
     from keras_signgan.metrics.fid_inception import fid_inception_v3
 
     if args.features == "inception":
-        extractor = inception_extractor(weights=None if args.weights == "none" else "imagenet", batch_size=args.batch_size)
+        extractor = inception_extractor(
+            weights=None if args.weights == "none" else "imagenet", batch_size=args.batch_size
+        )
     elif args.weights == "none":
         extractor = FeatureExtractor(fid_inception_v3(), "fid_inception_random_init", batch_size=args.batch_size)
     else:
@@ -78,13 +80,19 @@ def main():
     mu, sigma = stats.mean, stats.covariance
     print(f"TensorFlow {tf.__version__}, devices: {[d.name for d in tf.config.list_logical_devices()]}")
     for k, each in enumerate(extractors):
-        print(f"extractor {each.identifier}, {each.dim}-d features, batch {args.batch_size}: {args.num_images:,} images "
-              f"in {wall[k]:.1f} s: {args.num_images / wall[k]:.1f} images/s ({args.num_images / cpu[k]:.1f} per CPU-second)")
+        print(
+            f"extractor {each.identifier}, {each.dim}-d features, batch {args.batch_size}: {args.num_images:,} images "
+            f"in {wall[k]:.1f} s: {args.num_images / wall[k]:.1f} images/s ({args.num_images / cpu[k]:.1f} per CPU-second)"
+        )
     if args.compare:
-        print(f"{extractors[0].identifier} takes {wall[0] / wall[1]:.3f}x the time of {extractors[1].identifier} "
-              f"({cpu[0] / cpu[1]:.3f}x the CPU time)")
-    print(f"peak RSS after warm-up {baseline:,.0f} MiB, at the end {peak_rss_mib():,.0f} MiB "
-          f"(statistics: mu {mu.shape}, sigma {sigma.shape}, float64)")
+        print(
+            f"{extractors[0].identifier} takes {wall[0] / wall[1]:.3f}x the time of {extractors[1].identifier} "
+            f"({cpu[0] / cpu[1]:.3f}x the CPU time)"
+        )
+    print(
+        f"peak RSS after warm-up {baseline:,.0f} MiB, at the end {peak_rss_mib():,.0f} MiB "
+        f"(statistics: mu {mu.shape}, sigma {sigma.shape}, float64)"
+    )
 
 
 if __name__ == "__main__":

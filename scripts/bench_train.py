@@ -42,7 +42,9 @@ def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile=
     from keras_signgan.config import TrainConfig
     from keras_signgan.training.fit import build_compiled_gan
 
-    config = TrainConfig.create(model, "benchmark", size=size, batch_size=batch_size, steps=steps, jit_compile=jit_compile)
+    config = TrainConfig.create(
+        model, "benchmark", size=size, batch_size=batch_size, steps=steps, jit_compile=jit_compile
+    )
     config.class_names = [str(i) for i in range(num_classes)]
     gan = build_compiled_gan(config)
     rng = np.random.default_rng(0)

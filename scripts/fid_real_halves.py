@@ -37,7 +37,9 @@ def main():
     a, b = RunningStatistics().update(even), RunningStatistics().update(odd)
     fid = frechet_distance(a.mean, a.covariance, b.mean, b.covariance)
     kid, kid_std = kernel_inception_distance(even, odd)
-    print(f"{dataset.name}: {len(even):,} even-indexed vs {len(odd):,} odd-indexed images, features {extractor.identifier}")
+    print(
+        f"{dataset.name}: {len(even):,} even-indexed vs {len(odd):,} odd-indexed images, features {extractor.identifier}"
+    )
     print(f"FID {fid:.3f}   KID {kid:.5f} +- {kid_std:.5f}   ({len(features):,} images in {seconds:.0f} s)")
 
 

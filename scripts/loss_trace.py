@@ -52,7 +52,9 @@ def compare(before, after, spans=((0, 10), (10, 25), (25, 50), (50, None))):
             continue
         cells = []
         for name in names:
-            worst = max(abs(a[name] - b[name]) / max(abs(b[name]), 0.1) for a, b in zip(after[start:stop], before[start:stop]))
+            worst = max(
+                abs(a[name] - b[name]) / max(abs(b[name]), 0.1) for a, b in zip(after[start:stop], before[start:stop])
+            )
             cells.append(f"{name} {worst:.2e}")
         print(f"  steps {start + 1:3d}-{stop:3d}: " + ", ".join(cells))
 

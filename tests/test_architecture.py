@@ -116,7 +116,7 @@ def find_cycle(graph):
         stack.append(module)
         for target in graph.get(module, {}):
             if state.get(target) == "open":
-                return stack[stack.index(target):] + [target]
+                return stack[stack.index(target) :] + [target]
             if target not in state:
                 cycle = visit(target, stack)
                 if cycle:

@@ -39,7 +39,9 @@ def test_a_format_1_checkpoint_gets_todays_keys():
     key = next(k for k, v in keys.items() if v is first)
     np.testing.assert_array_equal(upgraded[key], arrays["model/00000"])
     # Without the optimizers, only the model group is translated.
-    networks_only = legacy.upgrade_checkpoint(arrays, gan, checkpoint_keys(gan, False), "ckpt", include_optimizers=False)
+    networks_only = legacy.upgrade_checkpoint(
+        arrays, gan, checkpoint_keys(gan, False), "ckpt", include_optimizers=False
+    )
     assert {k for k in networks_only if k.startswith("model/")} == set(checkpoint_keys(gan, False))
     # A format-2 file passes unchanged; a group of another size is refused.
     assert legacy.upgrade_checkpoint(upgraded, gan, keys, "ckpt") is upgraded

@@ -154,7 +154,13 @@ def test_the_best_checkpoint_is_kept_apart_from_rotation_and_resume(tmp_path):
         if step == 1:
             save_best_checkpoint(gan, tmp_path, {"fid": 7.5, "extractor": "x", "num_generated": 8})
     assert [step for step, _ in list_checkpoints(tmp_path)] == [4, 5]
-    assert read_best(tmp_path) == {"checkpoint": "best.npz", "step": 1, "fid": 7.5, "extractor": "x", "num_generated": 8}
+    assert read_best(tmp_path) == {
+        "checkpoint": "best.npz",
+        "step": 1,
+        "fid": 7.5,
+        "extractor": "x",
+        "num_generated": 8,
+    }
     # A best checkpoint newer than every ckpt-<step>.npz is still not what --resume restores.
     perturb(gan, seed=3)
     gan.step.assign(9)
@@ -207,10 +213,21 @@ def test_evaluations_written_before_times_were_recorded_still_read_and_extend(tm
     assert [(r["step"], r["fid"], r["num_generated"]) for r in rows] == [(2, 80.5, 16), (4, 70.25, 16)]
     assert all(r["wall_seconds"] is None and r["images_seen"] is None and r["eval_seconds"] is None for r in rows)
 
-    append_csv_row(tmp_path / "evaluations.csv", EVALUATION_COLUMNS, {
-        "step": 6, "fid": 60.0, "kid": 0.08, "kid_std": 0.01, "num_generated": 16, "extractor": "x",
-        "images_seen": 96, "wall_seconds": 31.5, "eval_seconds": 2.5,
-    })
+    append_csv_row(
+        tmp_path / "evaluations.csv",
+        EVALUATION_COLUMNS,
+        {
+            "step": 6,
+            "fid": 60.0,
+            "kid": 0.08,
+            "kid_std": 0.01,
+            "num_generated": 16,
+            "extractor": "x",
+            "images_seen": 96,
+            "wall_seconds": 31.5,
+            "eval_seconds": 2.5,
+        },
+    )
     header = (tmp_path / "evaluations.csv").read_text().splitlines()[0]
     assert header.split(",") == list(EVALUATION_COLUMNS)
     rows = read_evaluations(tmp_path)
@@ -231,7 +248,9 @@ def test_the_wall_clock_resumes_from_the_latest_time_recorded_up_to_the_step(tmp
     assert read_wall_seconds(tmp_path / "missing", 3) == 0.0
 
 
-@pytest.mark.parametrize("content, message", [(None, "has no evaluations.csv.*--eval-every N"), ("step,fid\n", "has no evaluations yet")])
+@pytest.mark.parametrize(
+    "content, message", [(None, "has no evaluations.csv.*--eval-every N"), ("step,fid\n", "has no evaluations yet")]
+)
 def test_a_run_without_evaluations_says_how_to_record_them(content, message, tmp_path):
     (tmp_path / "config.json").write_text("{}")
     if content is not None:

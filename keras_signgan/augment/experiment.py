@@ -134,7 +134,9 @@ def run_experiment(
     out = pathlib.Path(out)
     if (out / RESULTS_JSON).exists() and not resume and not dry_run:
         raise RunError(f"{out / RESULTS_JSON} exists: pass --resume to complete it, or choose another --out.")
-    study = _study(dataset, generator, model, gan_options, split, num_folds, seed, test_fraction, epochs, width, batch_size)
+    study = _study(
+        dataset, generator, model, gan_options, split, num_folds, seed, test_fraction, epochs, width, batch_size
+    )
     settings = _settings(study, dataset, fractions, ratios, classical, synthetic)
     results = {"version": VERSION, "settings": settings, "gans": {}, "runs": []}
     if resume and (out / RESULTS_JSON).exists():
@@ -146,9 +148,7 @@ def run_experiment(
 
     done, cells, new_gans = _pending(results, ratios, fractions, num_folds, classical, synthetic, model, log)
     if dry_run:
-        for cell in cells:
-            log(f"  fold {cell.repeat}, fraction {cell.fraction:g}: {condition_label(cell.augmentation, cell.ratio)}")
-        return {"settings": settings, "cells": [dataclasses.asdict(c) for c in cells], "gans": new_gans}
+        return _dry_run(settings, cells, new_gans, log)
     out.mkdir(parents=True, exist_ok=True)
     if done:
         log(f"Resuming: {len(done)} finished cell(s) kept, {len(cells)} to run.")
@@ -162,15 +162,24 @@ def run_experiment(
     return results
 
 
+def _dry_run(settings, cells, new_gans, log):
+    """Log the cells a run would train; return the plan."""
+    for cell in cells:
+        log(f"  fold {cell.repeat}, fraction {cell.fraction:g}: {condition_label(cell.augmentation, cell.ratio)}")
+    return {"settings": settings, "cells": [dataclasses.asdict(c) for c in cells], "gans": new_gans}
+
+
 def _pending(results, ratios, fractions, num_folds, classical, synthetic, model, log):
     """`(finished cells, cells to run, GANs to train)`, logged as the plan."""
     done = {(r["augmentation"], float(r["ratio"]), run_fold(r), run_fraction(r)) for r in results["runs"]}
     cells = [c for c in plan.plan_cells(ratios, num_folds, classical, fractions, synthetic) if c.key not in done]
     pending_gans = sorted({plan.gan_key(c.repeat, c.fraction) for c in cells}) if model else []
     new_gans = [k for k in pending_gans if not results["gans"].get(k, {}).get("finished")]
-    log(f"Plan: {num_folds} fold(s) x {len(fractions)} fraction(s); {len(new_gans)} GAN(s) to train"
+    log(
+        f"Plan: {num_folds} fold(s) x {len(fractions)} fraction(s); {len(new_gans)} GAN(s) to train"
         f"{f' ({len(pending_gans) - len(new_gans)} reused)' if model else ''}, {len(cells)} classifier fit(s) to run"
-        f"{f', {len(done)} finished kept' if done else ''}.")
+        f"{f', {len(done)} finished kept' if done else ''}."
+    )
     return done, cells, new_gans
 
 
@@ -203,9 +212,18 @@ def _settings(study, dataset, fractions, ratios, classical, synthetic):
         "generator_saw_test": "unknown" if generator is not None else False,
         "model": study.model,
         "gan_options": {k: v for k, v in study.gan_options.items() if k != "model"} if study.model else None,
-        "split": study.split, "repeats": study.num_folds, "folds": study.num_folds, "fractions": fractions, "ratios": ratios,
-        "epochs": study.epochs, "classical": classical, "synthetic": synthetic,
-        "seed": study.seed, "test_fraction": study.test_fraction, "width": study.width, "batch_size": study.batch_size,
+        "split": study.split,
+        "repeats": study.num_folds,
+        "folds": study.num_folds,
+        "fractions": fractions,
+        "ratios": ratios,
+        "epochs": study.epochs,
+        "classical": classical,
+        "synthetic": synthetic,
+        "seed": study.seed,
+        "test_fraction": study.test_fraction,
+        "width": study.width,
+        "batch_size": study.batch_size,
         # Batches per classifier epoch: the fold's whole real training part / batch size.
         "classifier_steps_per_epoch": "fold",
     }
@@ -229,7 +247,9 @@ def _cell_generator(study, cell, out, reduced, test_hashes, results, cell_genera
 def _run_cell(study, cell, out, results, cell_generators, log):
     """Train and score the classifier of one cell; append its run to `results` and write them."""
     data, seed = study.data, study.seed
-    train_idx, test_idx, split_info = fold_split(data, study.split, cell.repeat, study.num_folds, study.test_fraction, seed)
+    train_idx, test_idx, split_info = fold_split(
+        data, study.split, cell.repeat, study.num_folds, study.test_fraction, seed
+    )
     reduced = train_idx[reduce_fraction(data.labels[train_idx], cell.fraction, seed=seed * 31 + cell.repeat)]
     fit_rel, val_rel = stratified_split(data.labels[reduced], 0.1, seed=seed + cell.repeat)
     fit_idx, val_idx = reduced[fit_rel], reduced[val_rel]
@@ -247,24 +267,46 @@ def _run_cell(study, cell, out, results, cell_generators, log):
             images, labels = np.concatenate([images, generated]), np.concatenate([labels, synthetic_labels])
     steps_per_epoch = math.ceil(len(train_idx) / study.batch_size)
     classifier, history = train_classifier(
-        images, labels, data.num_classes, epochs=study.epochs, batch_size=study.batch_size, width=study.width,
-        classical_augmentation=cell.augmentation in ("classical", "gan+classical"), seed=seed * 101 + cell.repeat,
-        validation=(data.images[val_idx], data.labels[val_idx]), steps_per_epoch=steps_per_epoch,
+        images,
+        labels,
+        data.num_classes,
+        epochs=study.epochs,
+        batch_size=study.batch_size,
+        width=study.width,
+        classical_augmentation=cell.augmentation in ("classical", "gan+classical"),
+        seed=seed * 101 + cell.repeat,
+        validation=(data.images[val_idx], data.labels[val_idx]),
+        steps_per_epoch=steps_per_epoch,
     )
-    accuracy, per_class = accuracy_per_class(data.labels[test_idx], predict_labels(classifier, data.images[test_idx]), data.num_classes)
+    accuracy, per_class = accuracy_per_class(
+        data.labels[test_idx], predict_labels(classifier, data.images[test_idx]), data.num_classes
+    )
     seconds = round(time.perf_counter() - started, 1)
-    results["runs"].append({
-        "augmentation": cell.augmentation, "ratio": cell.ratio, "split": study.split, "repeat": cell.repeat,
-        "fold": cell.repeat, "fraction": cell.fraction, "accuracy": accuracy,
-        "per_class_accuracy": {n: (None if np.isnan(v) else float(v)) for n, v in zip(data.class_names, per_class)},
-        "num_train_real": 0 if cell.augmentation == "synthetic" else int(len(fit_idx)),
-        "num_validation": int(len(val_idx)), "num_synthetic": num_synthetic, "num_test": int(len(test_idx)),
-        "gan": plan.gan_key(cell.repeat, cell.fraction) if study.model is not None and num_synthetic else None,
-        "train_images_sha256": plan.set_hash(plan.image_hashes(data.images[reduced])),
-        "test_images_sha256": plan.set_hash(test_hashes),
-        "epochs_trained": len(history.get("loss", [])), "steps_per_epoch": steps_per_epoch, "seconds": seconds,
-        **split_info,
-    })
+    results["runs"].append(
+        {
+            "augmentation": cell.augmentation,
+            "ratio": cell.ratio,
+            "split": study.split,
+            "repeat": cell.repeat,
+            "fold": cell.repeat,
+            "fraction": cell.fraction,
+            "accuracy": accuracy,
+            "per_class_accuracy": {n: (None if np.isnan(v) else float(v)) for n, v in zip(data.class_names, per_class)},
+            "num_train_real": 0 if cell.augmentation == "synthetic" else int(len(fit_idx)),
+            "num_validation": int(len(val_idx)),
+            "num_synthetic": num_synthetic,
+            "num_test": int(len(test_idx)),
+            "gan": plan.gan_key(cell.repeat, cell.fraction) if study.model is not None and num_synthetic else None,
+            "train_images_sha256": plan.set_hash(plan.image_hashes(data.images[reduced])),
+            "test_images_sha256": plan.set_hash(test_hashes),
+            "epochs_trained": len(history.get("loss", [])),
+            "steps_per_epoch": steps_per_epoch,
+            "seconds": seconds,
+            **split_info,
+        }
+    )
     write_results(out, results)
-    log(f"fold {cell.repeat}, fraction {cell.fraction:g}, {condition_label(cell.augmentation, cell.ratio)}: "
-        f"accuracy {100 * accuracy:.1f}% ({seconds:.0f} s, {len(history.get('loss', []))} epochs).")
+    log(
+        f"fold {cell.repeat}, fraction {cell.fraction:g}, {condition_label(cell.augmentation, cell.ratio)}: "
+        f"accuracy {100 * accuracy:.1f}% ({seconds:.0f} s, {len(history.get('loss', []))} epochs)."
+    )

@@ -49,7 +49,9 @@ def _read_cell_images(folder, key, data, gan_idx, test_hashes):
         raise RunError(f"{images_path} no longer holds this cell's training images: remove {folder} and --resume.")
     shared = set(hashes) & set(test_hashes)
     if shared:
-        raise RunError(f"The GAN of cell {key} would train on {len(shared)} test image(s): the split is broken; report this.")
+        raise RunError(
+            f"The GAN of cell {key} would train on {len(shared)} test image(s): the split is broken; report this."
+        )
     if list(trained_on.class_names) != list(data.class_names):
         raise RunError(f"{images_path} has other classes than {data.name}: remove {folder} and --resume.")
     return trained_on, hashes
@@ -86,16 +88,29 @@ def train_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, resu
         options = {k: v for k, v in gan_options.items() if k != "model"}
         options.update(batch_size=batch_size, seed=seed)
         config = TrainConfig.create(gan_options["model"], str(images_path.resolve()), **options)
-        log(f"GAN {key}: training {config.model} ({config.size}) for {config.steps} steps on {len(trained_on)} images"
-            + (f" (batch size {batch_size}, capped from {requested} to the cell's image count)" if batch_size < requested else "")
-            + "...")
+        log(
+            f"GAN {key}: training {config.model} ({config.size}) for {config.steps} steps on {len(trained_on)} images"
+            + (
+                f" (batch size {batch_size}, capped from {requested} to the cell's image count)"
+                if batch_size < requested
+                else ""
+            )
+            + "..."
+        )
         result = fit(config=config, run_dir=run_dir, log=lambda message: None, progress=False)
     seconds = round(time.perf_counter() - started, 1)
     results["gans"][key] = {
-        "run_dir": str(run_dir.relative_to(out)), "finished": True, "step": int(result.step),
-        "model": result.config.model, "size": result.config.size, "batch_size": int(result.config.batch_size),
-        "batch_size_requested": int(requested), "num_images": len(trained_on),
-        "images_sha256": set_hash(hashes), "test_images_sha256": set_hash(test_hashes), "shared_images": 0,
+        "run_dir": str(run_dir.relative_to(out)),
+        "finished": True,
+        "step": int(result.step),
+        "model": result.config.model,
+        "size": result.config.size,
+        "batch_size": int(result.config.batch_size),
+        "batch_size_requested": int(requested),
+        "num_images": len(trained_on),
+        "images_sha256": set_hash(hashes),
+        "test_images_sha256": set_hash(test_hashes),
+        "shared_images": 0,
         "seconds": seconds + float((record or {}).get("seconds", 0)),
     }
     log(f"GAN {key}: finished at step {result.step} in {seconds:.0f} s.")

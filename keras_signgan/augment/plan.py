@@ -63,7 +63,9 @@ def as_list(values, parse):
 def check_options(generator, model, split, folds, repeats, test_fraction):
     """Refuse options that cannot go together (ConfigError); return the number of folds."""
     if (generator is None) == (model is None):
-        raise ConfigError("Give either --model (train one GAN per fold, leak-free) or --generator PATH, not both or neither.")
+        raise ConfigError(
+            "Give either --model (train one GAN per fold, leak-free) or --generator PATH, not both or neither."
+        )
     if split not in SPLITS:
         raise ConfigError(f"--split must be one of {', '.join(SPLITS)}. Received: {split!r}.")
     if folds is not None and split != "subject":
@@ -77,8 +79,18 @@ def check_options(generator, model, split, folds, repeats, test_fraction):
 
 
 # What a resumed experiment must share with the finished cells it keeps.
-FIXED_ON_RESUME = ("dataset", "split", "epochs", "seed", "test_fraction", "width", "batch_size", "model", "gan_options",
-                   "classifier_steps_per_epoch")
+FIXED_ON_RESUME = (
+    "dataset",
+    "split",
+    "epochs",
+    "seed",
+    "test_fraction",
+    "width",
+    "batch_size",
+    "model",
+    "gan_options",
+    "classifier_steps_per_epoch",
+)
 
 
 def check_resumable(previous, settings, out):
@@ -86,8 +98,10 @@ def check_resumable(previous, settings, out):
     (the finished cells'): the folds too with --split subject."""
     fixed = FIXED_ON_RESUME + (("folds",) if settings["split"] == "subject" else ())
     changed = [
-        k for k in fixed
-        if previous.get(k) != settings[k] and not (k in ("model", "gan_options") and previous.get(k) is None and settings[k] is None)
+        k
+        for k in fixed
+        if previous.get(k) != settings[k]
+        and not (k in ("model", "gan_options") and previous.get(k) is None and settings[k] is None)
     ]
     if changed:
         was = ", ".join(f"{k}={previous.get(k)!r}" for k in changed)
@@ -118,7 +132,9 @@ def gan_key(fold, fraction):
 
 def draw_seed(seed, cell):
     """The seed of a cell's generated images: from (fold, fraction, ratio)."""
-    return seed * 1_000_003 + cell.repeat * 1009 + int(round(cell.ratio * 10)) + int(round(cell.fraction * 10_000)) * 7919
+    return (
+        seed * 1_000_003 + cell.repeat * 1009 + int(round(cell.ratio * 10)) + int(round(cell.fraction * 10_000)) * 7919
+    )
 
 
 def image_hashes(images):

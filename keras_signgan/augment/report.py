@@ -21,8 +21,10 @@ GENERATOR_WARNING = (
 def condition_label(augmentation, ratio):
     """How a condition reads in tables, charts and logs."""
     return {
-        "none": "real only", "classical": "real + classical augmentation",
-        "gan": f"real + {ratio:g}% generated", "gan+classical": f"real + classical + {ratio:g}% generated",
+        "none": "real only",
+        "classical": "real + classical augmentation",
+        "gan": f"real + {ratio:g}% generated",
+        "gan+classical": f"real + classical + {ratio:g}% generated",
         "synthetic": "synthetic only (as many as real)",
     }[augmentation]
 
@@ -48,10 +50,14 @@ def _heading(settings):
     lines += [
         f"Generated images: {gan}. Split: {settings['split']}, {folds} fold(s), classifier width "
         f"{settings['width']}, at most {settings['epochs']} epochs"
-        + (" of as many batches as the fold's whole real training part fills" if settings.get("classifier_steps_per_epoch") else "")
+        + (
+            " of as many batches as the fold's whole real training part fills"
+            if settings.get("classifier_steps_per_epoch")
+            else ""
+        )
         + " with early stopping on real training images. "
         "Differences are paired over folds, in accuracy points, with a 95% Student t interval; "
-        "\"better\"/\"worse\" only where the interval excludes 0.",
+        '"better"/"worse" only where the interval excludes 0.',
         "",
     ]
     return lines
@@ -65,7 +71,8 @@ def results_table(results):
         by_fraction.setdefault(row.get("fraction", 1.0), []).append(row)
     for fraction, rows in sorted(by_fraction.items()):
         lines += [
-            f"## Training fraction {fraction:g}", "",
+            f"## Training fraction {fraction:g}",
+            "",
             "| training data | accuracy (mean ± std) | vs real only | vs classical | folds |",
             "|---|---:|---:|---:|---:|",
         ]
@@ -93,9 +100,13 @@ def save_plot(results, path):
     settings = results["settings"]
     # Accuracy is bounded; a t interval over few folds may not be.
     return plots.save_errorbar_chart(
-        lines, path, title=f"{settings['dataset']}, {settings['split']} split",
-        xlabel="fraction of the real training part (log)", ylabel="test accuracy (%), 95% interval",
-        ylim=(0, 101), log_x=True,
+        lines,
+        path,
+        title=f"{settings['dataset']}, {settings['split']} split",
+        xlabel="fraction of the real training part (log)",
+        ylabel="test accuracy (%), 95% interval",
+        ylim=(0, 101),
+        log_x=True,
     )
 
 

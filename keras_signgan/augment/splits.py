@@ -33,7 +33,11 @@ def train_test_split(dataset, split, repeat, test_fraction=0.2, seed=0):
     start = (repeat * per_test) % len(unique)
     test_subjects = np.take(unique, range(start, start + per_test), mode="wrap")
     test_mask = np.isin(subjects, test_subjects)
-    return np.flatnonzero(~test_mask), np.flatnonzero(test_mask), {"test_subjects": sorted(int(s) for s in test_subjects)}
+    return (
+        np.flatnonzero(~test_mask),
+        np.flatnonzero(test_mask),
+        {"test_subjects": sorted(int(s) for s in test_subjects)},
+    )
 
 
 def fold_split(dataset, split, fold, folds, test_fraction=0.2, seed=0):
@@ -59,7 +63,11 @@ def fold_split(dataset, split, fold, folds, test_fraction=0.2, seed=0):
         )
     test_subjects = np.array_split(unique, folds)[fold]
     test_mask = np.isin(subjects, test_subjects)
-    return np.flatnonzero(~test_mask), np.flatnonzero(test_mask), {"test_subjects": sorted(int(s) for s in test_subjects)}
+    return (
+        np.flatnonzero(~test_mask),
+        np.flatnonzero(test_mask),
+        {"test_subjects": sorted(int(s) for s in test_subjects)},
+    )
 
 
 def reduce_fraction(labels, fraction, seed=0):

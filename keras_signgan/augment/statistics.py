@@ -57,11 +57,17 @@ def summarize(runs):
         groups.setdefault(key, {})[run_fold(run)] = run["accuracy"]
     order = {name: i for i, name in enumerate(CONDITIONS)}
     summary = []
-    for (fraction, augmentation, ratio), by_fold in sorted(groups.items(), key=lambda item: (item[0][0], order[item[0][1]], item[0][2])):
+    for (fraction, augmentation, ratio), by_fold in sorted(
+        groups.items(), key=lambda item: (item[0][0], order[item[0][1]], item[0][2])
+    ):
         values = np.array(list(by_fold.values()), dtype="float64")
         row = {
-            "fraction": fraction, "augmentation": augmentation, "ratio": ratio, "repeats": len(values),
-            "mean_accuracy": float(values.mean()), "std_accuracy": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+            "fraction": fraction,
+            "augmentation": augmentation,
+            "ratio": ratio,
+            "repeats": len(values),
+            "mean_accuracy": float(values.mean()),
+            "std_accuracy": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
         }
         for name, baseline in (("vs_real", "none"), ("vs_classical", "classical")):
             base = groups.get((fraction, baseline, 0.0))

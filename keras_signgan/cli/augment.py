@@ -13,11 +13,28 @@ POSITIVE = click.IntRange(min=1)
 
 @cli.command()
 @click.argument("dataset")
-@click.option("--model", type=CheckedChoice(check_model, MODEL_NAMES), help="Train one GAN of this family per fold and fraction, on that cell's real training images only (leak-free).")
-@click.option("--generator", "generator_source", type=click.Path(), help="A generator trained elsewhere (export or run directory); flagged: it may have seen the test images.")
-@click.option("--size", type=CheckedChoice(check_size, SIZES), default="small", show_default=True, help="GAN size preset (with --model).")
+@click.option(
+    "--model",
+    type=CheckedChoice(check_model, MODEL_NAMES),
+    help="Train one GAN of this family per fold and fraction, on that cell's real training images only (leak-free).",
+)
+@click.option(
+    "--generator",
+    "generator_source",
+    type=click.Path(),
+    help="A generator trained elsewhere (export or run directory); flagged: it may have seen the test images.",
+)
+@click.option(
+    "--size",
+    type=CheckedChoice(check_size, SIZES),
+    default="small",
+    show_default=True,
+    help="GAN size preset (with --model).",
+)
 @click.option("--gan-steps", type=POSITIVE, help="Steps per GAN (with --model). Default: by --size.")
-@click.option("--gan-batch-size", type=POSITIVE, help="GAN batch size; capped to a cell's image count. Default: by --size.")
+@click.option(
+    "--gan-batch-size", type=POSITIVE, help="GAN batch size; capped to a cell's image count. Default: by --size."
+)
 @click.option("--loss", type=click.Choice(LOSSES), help="GAN loss override (with --model).")
 @click.option("--diffaugment", help='GAN DiffAugment policy (with --model); "" for none.')
 @click.option("--lecam-weight", type=click.FloatRange(min=0), help="GAN LeCam weight (with --model).")
@@ -26,22 +43,82 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--z-dim", type=POSITIVE, help="GAN latent size (with --model).")
 @click.option("--n-critic", type=POSITIVE, help="GAN discriminator steps per generator step (with --model).")
 @click.option("--truncation", type=float, help="Truncation of the generated images (with --model).")
-@click.option("--train-fractions", default="1", show_default=True, help="Fractions of each fold's real training part (per class), e.g. 0.1,0.25,1.")
-@click.option("--ratios", default="0,25,50,100,200", show_default=True, help="Generated images as % of the real training part.")
-@click.option("--split", type=click.Choice(["random", "subject"]), default="random", show_default=True, help="random: stratified; subject: test subjects never seen in training.")
-@click.option("--folds", type=click.IntRange(2), help="With --split subject: subjects in K folds, each tested once (K = subjects: leave-one-subject-out).")
+@click.option(
+    "--train-fractions",
+    default="1",
+    show_default=True,
+    help="Fractions of each fold's real training part (per class), e.g. 0.1,0.25,1.",
+)
+@click.option(
+    "--ratios", default="0,25,50,100,200", show_default=True, help="Generated images as % of the real training part."
+)
+@click.option(
+    "--split",
+    type=click.Choice(["random", "subject"]),
+    default="random",
+    show_default=True,
+    help="random: stratified; subject: test subjects never seen in training.",
+)
+@click.option(
+    "--folds",
+    type=click.IntRange(2),
+    help="With --split subject: subjects in K folds, each tested once (K = subjects: leave-one-subject-out).",
+)
 @click.option("--repeats", type=POSITIVE, default=3, show_default=True, help="With --split random: random splits.")
-@click.option("--epochs", type=POSITIVE, default=40, show_default=True, help="The classifier's most epochs (early stopping).")
-@click.option("--classical/--no-classical", default=True, show_default=True, help="Also train the classical-augmentation conditions.")
-@click.option("--synthetic/--no-synthetic", default=True, show_default=True, help="Also train on generated images only (classification accuracy score).")
-@click.option("--test-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.2, show_default=True, help="With --split random (or subject without --folds).")
-@click.option("--width", type=POSITIVE, default=32, show_default=True, help="Classifier width (channels of its first stage).")
+@click.option(
+    "--epochs", type=POSITIVE, default=40, show_default=True, help="The classifier's most epochs (early stopping)."
+)
+@click.option(
+    "--classical/--no-classical",
+    default=True,
+    show_default=True,
+    help="Also train the classical-augmentation conditions.",
+)
+@click.option(
+    "--synthetic/--no-synthetic",
+    default=True,
+    show_default=True,
+    help="Also train on generated images only (classification accuracy score).",
+)
+@click.option(
+    "--test-fraction",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.2,
+    show_default=True,
+    help="With --split random (or subject without --folds).",
+)
+@click.option(
+    "--width", type=POSITIVE, default=32, show_default=True, help="Classifier width (channels of its first stage)."
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(), help="Results folder. Default: augment-<dataset>-<split>/.")
-@click.option("--resume", is_flag=True, help="Complete an interrupted experiment in --out (finished GANs and cells are reused).")
+@click.option(
+    "--resume", is_flag=True, help="Complete an interrupted experiment in --out (finished GANs and cells are reused)."
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan (GANs, classifier fits) and exit.")
-def augment(dataset, model, generator_source, size, gan_steps, gan_batch_size, train_fractions, ratios, split, folds,
-            repeats, epochs, classical, synthetic, test_fraction, width, seed, out, resume, dry_run, **gan_options):
+def augment(
+    dataset,
+    model,
+    generator_source,
+    size,
+    gan_steps,
+    gan_batch_size,
+    train_fractions,
+    ratios,
+    split,
+    folds,
+    repeats,
+    epochs,
+    classical,
+    synthetic,
+    test_fraction,
+    width,
+    seed,
+    out,
+    resume,
+    dry_run,
+    **gan_options,
+):
     """Does adding generated images help a handshape classifier trained on DATASET?
 
     \b
@@ -58,17 +135,36 @@ def augment(dataset, model, generator_source, size, gan_steps, gan_batch_size, t
     from keras_signgan.augment.report import RESULTS_MD  # heavy (NumPy): kept out of --help
 
     gan = {k: v for k, v in gan_options.items() if v is not None}
-    gan.update({k: v for k, v in (("size", size), ("steps", gan_steps), ("batch_size", gan_batch_size)) if v is not None})
+    gan.update(
+        {k: v for k, v in (("size", size), ("steps", gan_steps), ("batch_size", gan_batch_size)) if v is not None}
+    )
     out = pathlib.Path(out or f"augment-{pathlib.Path(dataset).stem}-{split}")
     try:
         run_experiment(
-            dataset, generator_source, out, ratios=ratios, repeats=repeats, split=split, epochs=epochs,
-            classical=classical, resume=resume, seed=seed, test_fraction=test_fraction, width=width,
-            log=lambda message: click.echo(message, err=True), model=model, gan_options=gan if model else None,
-            fractions=train_fractions, folds=folds, synthetic=synthetic, dry_run=dry_run,
+            dataset,
+            generator_source,
+            out,
+            ratios=ratios,
+            repeats=repeats,
+            split=split,
+            epochs=epochs,
+            classical=classical,
+            resume=resume,
+            seed=seed,
+            test_fraction=test_fraction,
+            width=width,
+            log=lambda message: click.echo(message, err=True),
+            model=model,
+            gan_options=gan if model else None,
+            fractions=train_fractions,
+            folds=folds,
+            synthetic=synthetic,
+            dry_run=dry_run,
         )
     except KeyboardInterrupt:
-        click.echo(f"\nInterrupted; finished GANs and cells are in {out}. Continue with --resume --out {out}.", err=True)
+        click.echo(
+            f"\nInterrupted; finished GANs and cells are in {out}. Continue with --resume --out {out}.", err=True
+        )
         raise SystemExit(130) from None
     if dry_run:
         return

@@ -36,13 +36,20 @@ def list_command():
     rows = [("name", "images", "classes", "cached", "description")]
     for spec in list_datasets():
         rows.append(
-            (spec.name, _format_count(spec.num_images), _format_count(spec.num_classes),
-             "yes" if spec.is_cached() else "no", spec.description)
+            (
+                spec.name,
+                _format_count(spec.num_images),
+                _format_count(spec.num_classes),
+                "yes" if spec.is_cached() else "no",
+                spec.description,
+            )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + "  " + row[4])
-    click.echo("\nAlso accepted wherever a dataset is: a folder with one sub-folder per class, or an .npz with x and y.")
+    click.echo(
+        "\nAlso accepted wherever a dataset is: a folder with one sub-folder per class, or an .npz with x and y."
+    )
 
 
 @datasets.command()
@@ -62,7 +69,9 @@ def info(name):
             click.echo(f"Not cached. Fetch it with: signgan datasets download {spec.name}")
             return
     dataset = load_dataset(name)
-    click.echo(f"loaded: {len(dataset):,} images of {dataset.image_size}x{dataset.image_size}, {dataset.num_classes} classes")
+    click.echo(
+        f"loaded: {len(dataset):,} images of {dataset.image_size}x{dataset.image_size}, {dataset.num_classes} classes"
+    )
     counts = dataset.class_counts()
     for index, class_name in enumerate(dataset.class_names):
         click.echo(f"  {index:3d}  {class_name:<20} {counts[index]:6,}")

@@ -12,7 +12,12 @@ from keras_signgan.cli.main import UserError, cli
 @click.argument("run_dir", type=click.Path())
 @click.option("--out", type=click.Path(), help="Export directory. Default: saved_models/<model>_<dataset>/.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing export.")
-@click.option("--checkpoint", default="latest", show_default=True, help="Which checkpoint: latest, best (the lowest FID of fit --eval-every) or a step number.")
+@click.option(
+    "--checkpoint",
+    default="latest",
+    show_default=True,
+    help="Which checkpoint: latest, best (the lowest FID of fit --eval-every) or a step number.",
+)
 def export(run_dir, out, overwrite, checkpoint):
     """Export the generator of RUN_DIR (its EMA weights for BigGAN) as a TF SavedModel.
 
@@ -39,7 +44,9 @@ def export(run_dir, out, overwrite, checkpoint):
 @click.option("--per-class", type=int, help="Images per class (default 8).")
 @click.option("--truncation", type=float, help="Truncation trick threshold (> 0). Default: the model's.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same images.")
-@click.option("--out", required=True, type=click.Path(), help="grid.png, images.npz, or a directory (one sub-folder per class).")
+@click.option(
+    "--out", required=True, type=click.Path(), help="grid.png, images.npz, or a directory (one sub-folder per class)."
+)
 def generate(source, classes, all_classes, num, per_class, truncation, seed, out):
     """Generate labelled images from SOURCE, an export directory or a run directory.
 
@@ -49,7 +56,11 @@ def generate(source, classes, all_classes, num, per_class, truncation, seed, out
       signgan generate saved_models/biggan_lsa16 --classes Five,V --per-class 100 --out synth.npz
       signgan generate runs/biggan-lsa16-20260101-120000 --num 1600 --out synthetic_lsa16/
     """
-    from keras_signgan.generators import balanced_labels, load_generator, write_generated  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.generators import (  # heavy (NumPy, TensorFlow): kept out of --help
+        balanced_labels,
+        load_generator,
+        write_generated,
+    )
 
     if classes and all_classes:
         raise UserError("Use either --classes or --all-classes, not both.")

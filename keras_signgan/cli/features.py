@@ -28,9 +28,14 @@ def features(ctx):
       signgan features train-extractor lsa16 lsa16_features.keras
     """
     if ctx.invoked_subcommand is None:
-        from keras_signgan.metrics.fid_inception import cache_path, is_cached  # heavy (NumPy, TensorFlow): kept out of --help
+        from keras_signgan.metrics.fid_inception import (  # heavy (NumPy, TensorFlow): kept out of --help
+            cache_path,
+            is_cached,
+        )
 
-        state = f"converted, {cache_path()}" if is_cached() else "not converted: signgan features download fid-inception"
+        state = (
+            f"converted, {cache_path()}" if is_cached() else "not converted: signgan features download fid-inception"
+        )
         click.echo(f"fid-inception  {state}")
         click.echo("inception      Keras InceptionV3 ImageNet weights, downloaded by Keras on first use")
 
@@ -39,7 +44,10 @@ def features(ctx):
 @click.argument("name", type=click.Choice(EXTRACTORS))
 def download(name):
     """Download pytorch-fid's weights for NAME (sha256 checked) and convert them."""
-    from keras_signgan.metrics.fid_inception import download_weights, import_weights  # heavy (NumPy, TensorFlow): kept out of --help
+    from keras_signgan.metrics.fid_inception import (  # heavy (NumPy, TensorFlow): kept out of --help
+        download_weights,
+        import_weights,
+    )
 
     path = import_weights(download_weights())
     click.echo(f"{name} is converted and cached at {path}")
@@ -65,8 +73,20 @@ def import_command(name, file):
 @features.command("train-extractor")
 @click.argument("dataset")
 @click.argument("out", type=click.Path(dir_okay=False))
-@click.option("--epochs", type=click.IntRange(1), default=40, show_default=True, help="The classifier's most epochs (early stopping).")
-@click.option("--width", type=click.IntRange(1), default=32, show_default=True, help="Classifier width; the features have 4 x width values.")
+@click.option(
+    "--epochs",
+    type=click.IntRange(1),
+    default=40,
+    show_default=True,
+    help="The classifier's most epochs (early stopping).",
+)
+@click.option(
+    "--width",
+    type=click.IntRange(1),
+    default=32,
+    show_default=True,
+    help="Classifier width; the features have 4 x width values.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 def train_extractor(dataset, out, epochs, width, seed):
     """Train the handshape classifier on DATASET and save its pooled features as OUT (.keras).

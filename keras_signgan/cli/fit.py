@@ -17,31 +17,82 @@ POSITIVE = click.IntRange(min=1)
 @click.argument("dataset", required=False)
 @click.option("--steps", type=POSITIVE, help="Total generator steps. Default: by --size (see the presets below).")
 @click.option("--batch-size", type=POSITIVE, help="Global batch size. Default: by --size (see the presets below).")
-@click.option("--size", type=CheckedChoice(check_size, SIZES), default="small", show_default=True, help="Network size preset.")
+@click.option(
+    "--size", type=CheckedChoice(check_size, SIZES), default="small", show_default=True, help="Network size preset."
+)
 @click.option("--image-size", type=POSITIVE, default=32, show_default=True, help="Image side in pixels.")
-@click.option("--run-dir", type=click.Path(file_okay=False), help="Where to write the run. Default: runs/<model>-<dataset>-<time>.")
-@click.option("--resume", type=click.Path(file_okay=False), help="Continue the run in this directory from its newest checkpoint.")
+@click.option(
+    "--run-dir",
+    type=click.Path(file_okay=False),
+    help="Where to write the run. Default: runs/<model>-<dataset>-<time>.",
+)
+@click.option(
+    "--resume", type=click.Path(file_okay=False), help="Continue the run in this directory from its newest checkpoint."
+)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--loss", type=click.Choice(LOSSES), help=f"Override the model's loss ({DEFAULT_LOSSES}; the reference study's BigGAN used wasserstein).")
+@click.option(
+    "--loss",
+    type=click.Choice(LOSSES),
+    help=f"Override the model's loss ({DEFAULT_LOSSES}; the reference study's BigGAN used wasserstein).",
+)
 @click.option("--n-critic", type=POSITIVE, help="Discriminator steps per generator step.")
 @click.option("--g-lr", type=float, help="Generator learning rate.")
 @click.option("--d-lr", type=float, help="Discriminator learning rate.")
 @click.option("--z-dim", type=POSITIVE, help="Latent size. Default: by model and size.")
 @click.option("--diffaugment", help='DiffAugment policy, e.g. "color,translation,cutout"; "" for none.')
-@click.option("--lecam-weight", type=click.FloatRange(min=0), help="LeCam regularisation weight on D (0: off). Default: by model.")
-@click.option("--gradient-penalty", type=click.FloatRange(min=0), help="Weight of the gradient penalty (WGAN-GP: (|grad D| - 1)^2 on interpolates of the augmented real and generated images) on D (0: off). Default: by model.")
-@click.option("--drift", type=click.FloatRange(min=0), help="Weight of the drift term E[D(x)^2] on real logits (Progressive GAN's 0.001 keeps a Wasserstein critic's outputs from wandering; 0: off). Default: by model.")
-@click.option("--ema-decay", type=click.FloatRange(min=0, max=1, max_open=True), help="Decay of the generator's weight average (models that keep one). Default: by size.")
+@click.option(
+    "--lecam-weight", type=click.FloatRange(min=0), help="LeCam regularisation weight on D (0: off). Default: by model."
+)
+@click.option(
+    "--gradient-penalty",
+    type=click.FloatRange(min=0),
+    help="Weight of the gradient penalty (WGAN-GP: (|grad D| - 1)^2 on interpolates of the augmented real and generated images) on D (0: off). Default: by model.",
+)
+@click.option(
+    "--drift",
+    type=click.FloatRange(min=0),
+    help="Weight of the drift term E[D(x)^2] on real logits (Progressive GAN's 0.001 keeps a Wasserstein critic's outputs from wandering; 0: off). Default: by model.",
+)
+@click.option(
+    "--ema-decay",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    help="Decay of the generator's weight average (models that keep one). Default: by size.",
+)
 @click.option("--truncation", type=float, help="Truncation for sample grids (and the export default).")
-@click.option("--mixed-precision/--no-mixed-precision", default=None, help="mixed_float16. Default: on with a GPU, off on CPU.")
-@click.option("--jit-compile", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True, help="XLA compilation of the train step.")
-@click.option("--strategy", type=click.Choice(STRATEGIES), default="auto", show_default=True, help="tf.distribute strategy.")
+@click.option(
+    "--mixed-precision/--no-mixed-precision", default=None, help="mixed_float16. Default: on with a GPU, off on CPU."
+)
+@click.option(
+    "--jit-compile",
+    type=click.Choice(["auto", "on", "off"]),
+    default="auto",
+    show_default=True,
+    help="XLA compilation of the train step.",
+)
+@click.option(
+    "--strategy", type=click.Choice(STRATEGIES), default="auto", show_default=True, help="tf.distribute strategy."
+)
 @click.option("--sample-every", type=POSITIVE, help="Steps between sample grids.")
 @click.option("--checkpoint-every", type=POSITIVE, help="Steps between checkpoints.")
 @click.option("--log-every", type=POSITIVE, help="Steps between metrics.csv rows.")
-@click.option("--eval-every", type=click.IntRange(min=0), default=0, show_default=True, help="Steps between FID/KID evaluations of the EMA generator (0: never), logged to evaluations.csv and TensorBoard; the best-FID checkpoint is kept as checkpoints/best.npz. Suggested: 500 for biggan or wcgan with --size small (an estimated 6-7% of the run's time on a 2-core CPU); fit reports the share it measured, and a cadence for 10% when above.")
-@click.option("--eval-features", default="inception", show_default=True, help="Extractor for --eval-every: 'inception', 'fid-inception' or a .keras model file.")
-@click.option("--eval-samples", type=POSITIVE, help=f"Generated images per evaluation. Default: as many as the dataset has, at most {DEFAULT_EVAL_SAMPLES:,}.")
+@click.option(
+    "--eval-every",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Steps between FID/KID evaluations of the EMA generator (0: never), logged to evaluations.csv and TensorBoard; the best-FID checkpoint is kept as checkpoints/best.npz. Suggested: 500 for biggan or wcgan with --size small (an estimated 6-7% of the run's time on a 2-core CPU); fit reports the share it measured, and a cadence for 10% when above.",
+)
+@click.option(
+    "--eval-features",
+    default="inception",
+    show_default=True,
+    help="Extractor for --eval-every: 'inception', 'fid-inception' or a .keras model file.",
+)
+@click.option(
+    "--eval-samples",
+    type=POSITIVE,
+    help=f"Generated images per evaluation. Default: as many as the dataset has, at most {DEFAULT_EVAL_SAMPLES:,}.",
+)
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
 def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **options):
     """Train MODEL on DATASET (a name or a path).
@@ -66,7 +117,8 @@ def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **opti
         # Only what the user typed is a change; click's defaults are not.
         ctx = click.get_current_context()
         given = {
-            name: value for name, value in options.items()
+            name: value
+            for name, value in options.items()
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
         }
         if ctx.get_parameter_source("mixed_precision") is not click.core.ParameterSource.DEFAULT:

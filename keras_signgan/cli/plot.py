@@ -9,7 +9,11 @@ from keras_signgan.cli.main import UserError, cli
 
 @cli.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path())
-@click.option("--out", type=click.Path(dir_okay=False), help="PNG to write. Default: RUN/fid-curve.png (required with several runs).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="PNG to write. Default: RUN/fid-curve.png (required with several runs).",
+)
 def plot(runs, out):
     """Plot FID during training (fit --eval-every) of one run or several.
 

@@ -1,7 +1,7 @@
 """Datasets: names and paths to in-memory `HandshapeDataset`s, and tf.data pipelines.
 
-    from keras_signgan.data import load_dataset, list_datasets
-    ds = load_dataset("lsa16")      # .images uint8 (N,H,W,3), .labels int (N,), .class_names
+from keras_signgan.data import load_dataset, list_datasets
+ds = load_dataset("lsa16")      # .images uint8 (N,H,W,3), .labels int (N,), .class_names
 """
 
 from keras_signgan.data.dataset import DatasetSpec, HandshapeDataset  # noqa: F401

@@ -42,8 +42,12 @@ def fetch(dataset_name, file_name, url, sha256, size_bytes=None):
     partial = path.with_name(file_name + ".partial")
     try:
         keras.utils.get_file(
-            fname=partial.name, origin=url, file_hash=sha256, hash_algorithm="sha256",
-            cache_dir=str(data_home()), cache_subdir="datasets",
+            fname=partial.name,
+            origin=url,
+            file_hash=sha256,
+            hash_algorithm="sha256",
+            cache_dir=str(data_home()),
+            cache_subdir="datasets",
         )
     except Exception as error:  # get_file raises bare Exceptions for network failures
         partial.unlink(missing_ok=True)
@@ -88,8 +92,14 @@ def safe_extract_tar(tar_path, destination):
             if not target.is_relative_to(destination):
                 raise DatasetError(f"Refusing to extract {tar_path}: member {member.name!r} escapes the target folder.")
             if member.issym() or member.islnk():
-                link = (target.parent / member.linkname).resolve() if member.issym() else (destination / member.linkname).resolve()
+                link = (
+                    (target.parent / member.linkname).resolve()
+                    if member.issym()
+                    else (destination / member.linkname).resolve()
+                )
                 if not link.is_relative_to(destination):
-                    raise DatasetError(f"Refusing to extract {tar_path}: link {member.name!r} points outside the target folder.")
+                    raise DatasetError(
+                        f"Refusing to extract {tar_path}: link {member.name!r} points outside the target folder."
+                    )
         safe = [m for m in members if m.isfile() or m.isdir() or m.issym() or m.islnk()]
         tar.extractall(destination, members=safe, filter="data")

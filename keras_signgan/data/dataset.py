@@ -36,9 +36,7 @@ class HandshapeDataset:
                 f"Received: dtype={self.images.dtype}, shape={self.images.shape}"
             )
         if self.labels.shape != (len(self.images),):
-            raise ValueError(
-                f"labels must have shape ({len(self.images)},). Received: {self.labels.shape}"
-            )
+            raise ValueError(f"labels must have shape ({len(self.images)},). Received: {self.labels.shape}")
         if len(self.labels) and (self.labels.min() < 0 or self.labels.max() >= len(self.class_names)):
             raise ValueError(
                 f"labels must lie in [0, {len(self.class_names)}). "

@@ -115,7 +115,9 @@ def load_handshape(name, dataset_id, image_size=None):
             # Fetch through keras.utils.get_file (progress bar, resumable cache), then mark
             # it downloaded so the package goes straight to (safe) extraction.
             dataset_folder.mkdir(parents=True, exist_ok=True)
-            archives.fetch(name, f"handshape_datasets/{loader.name}/{tar_name}", loader.urls(), None, info.download_size)
+            archives.fetch(
+                name, f"handshape_datasets/{loader.name}/{tar_name}", loader.urls(), None, info.download_size
+            )
             loader.set_downloaded(dataset_folder)
     try:
         with _safe_extraction(loader), _root_logging_kept():
@@ -123,7 +125,9 @@ def load_handshape(name, dataset_id, image_size=None):
     except DatasetError:
         raise
     except Exception as error:
-        raise DatasetError(f"handshape_datasets could not load {dataset_id}: {type(error).__name__}: {error}.") from None
+        raise DatasetError(
+            f"handshape_datasets could not load {dataset_id}: {type(error).__name__}: {error}."
+        ) from None
     return to_handshape_dataset(name, x, metadata, getattr(info, "labels", None), image_size or 32)
 
 

@@ -55,7 +55,9 @@ def load_npz(path):
     with data:
         missing = [k for k in ("x", "y") if k not in data.files]
         if missing:
-            raise DatasetError(f"{path} lacks {', '.join(missing)}: an .npz dataset needs x (N,H,W,3 uint8) and y (N,).")
+            raise DatasetError(
+                f"{path} lacks {', '.join(missing)}: an .npz dataset needs x (N,H,W,3 uint8) and y (N,)."
+            )
         try:
             x, y = data["x"], data["y"]
             names = data["class_names"].tolist() if "class_names" in data.files else None

@@ -20,8 +20,22 @@ FILE_NAME = "lsa32x32_nr_rgb_black_background.zip"
 SHA256 = "87b4f8691ba41d88eecdffd8a837879c58320b296105e9ebafec7aaa7af8bac3"
 SIZE_BYTES = 655_994
 CLASS_NAMES = [
-    "Five", "Four", "Horns", "Curve", "Fingers together", "Double", "Hook", "Index",
-    "L", "Flat Hand", "Mitten", "Beak", "Thumb", "Fist", "Telephone", "V",
+    "Five",
+    "Four",
+    "Horns",
+    "Curve",
+    "Fingers together",
+    "Double",
+    "Hook",
+    "Index",
+    "L",
+    "Flat Hand",
+    "Mitten",
+    "Beak",
+    "Thumb",
+    "Fist",
+    "Telephone",
+    "V",
 ]
 _NAME = re.compile(r"^(\d{2})_(\d{2})_(\d{2})_(\d{3})\.png$")
 

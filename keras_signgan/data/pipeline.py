@@ -25,5 +25,7 @@ def make_training_dataset(dataset, batch_size, seed=0, shuffle=True, repeat=True
     if repeat:
         data = data.repeat()
     data = data.batch(batch_size, drop_remainder=drop_remainder)
-    data = data.map(lambda x, y: (tf.cast(x, tf.float32) / 127.5 - 1.0, y), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    data = data.map(
+        lambda x, y: (tf.cast(x, tf.float32) / 127.5 - 1.0, y), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+    )
     return data.prefetch(tf.data.AUTOTUNE)

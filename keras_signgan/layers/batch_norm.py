@@ -39,8 +39,15 @@ class BatchNormalization(keras.layers.BatchNormalization):
         scale = ops.cast(self.gamma, "float32") if self.scale else tf.ones((channels,), "float32")
         offset = ops.cast(self.beta, "float32") if self.center else tf.zeros((channels,), "float32")
         outputs, mean, variance, *_ = tf.raw_ops.FusedBatchNormV3(
-            x=x, scale=scale, offset=offset, mean=tf.zeros((0,), "float32"), variance=tf.zeros((0,), "float32"),
-            epsilon=self.epsilon, exponential_avg_factor=1.0, data_format="NHWC", is_training=True,
+            x=x,
+            scale=scale,
+            offset=offset,
+            mean=tf.zeros((0,), "float32"),
+            variance=tf.zeros((0,), "float32"),
+            epsilon=self.epsilon,
+            exponential_avg_factor=1.0,
+            data_format="NHWC",
+            is_training=True,
         )
         count = ops.cast(ops.prod(ops.shape(x)[:3]), "float32")
         variance = variance * (count - 1.0) / ops.maximum(count, 1.0)

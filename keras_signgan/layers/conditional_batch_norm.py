@@ -41,7 +41,12 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.synchronized = synchronized
         self.use_spectral_norm = use_spectral_norm
         self.batch_norm = BatchNormalization(
-            momentum=momentum, epsilon=epsilon, center=False, scale=False, synchronized=synchronized, name="batch_norm",
+            momentum=momentum,
+            epsilon=epsilon,
+            center=False,
+            scale=False,
+            synchronized=synchronized,
+            name="batch_norm",
             dtype=self.dtype_policy,
         )
 
@@ -51,11 +56,15 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.batch_norm.build(x_shape)
         initializer = "orthogonal" if self.use_spectral_norm else "zeros"
         self.gain = maybe_spectral_norm(
-            keras.layers.Dense(channels, use_bias=False, kernel_initializer=initializer, name="gain", dtype=self.dtype_policy),
+            keras.layers.Dense(
+                channels, use_bias=False, kernel_initializer=initializer, name="gain", dtype=self.dtype_policy
+            ),
             self.use_spectral_norm,
         )
         self.bias = maybe_spectral_norm(
-            keras.layers.Dense(channels, use_bias=False, kernel_initializer=initializer, name="bias", dtype=self.dtype_policy),
+            keras.layers.Dense(
+                channels, use_bias=False, kernel_initializer=initializer, name="bias", dtype=self.dtype_policy
+            ),
             self.use_spectral_norm,
         )
         self.gain.build(condition_shape)
@@ -81,7 +90,9 @@ class ConditionalBatchNormalization(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(
-            momentum=self.momentum, epsilon=self.epsilon, synchronized=self.synchronized,
+            momentum=self.momentum,
+            epsilon=self.epsilon,
+            synchronized=self.synchronized,
             use_spectral_norm=self.use_spectral_norm,
         )
         return config

@@ -33,7 +33,9 @@ class DiffAugment(keras.layers.Layer):
         training: bool. Augment only when True; otherwise return `images` unchanged.
     """
 
-    def __init__(self, policy="color,translation,cutout", translation_ratio=0.125, cutout_ratio=0.5, seed=None, **kwargs):
+    def __init__(
+        self, policy="color,translation,cutout", translation_ratio=0.125, cutout_ratio=0.5, seed=None, **kwargs
+    ):
         super().__init__(**kwargs)
         parts = [p.strip() for p in str(policy).split(",") if p.strip()]
         unknown = [p for p in parts if p not in POLICIES]
@@ -73,13 +75,17 @@ class DiffAugment(keras.layers.Layer):
         # small batched matrix products shift the image exactly (every output is one source
         # times 1 plus zeros), cheaper than a gather and its scatter-add gradient.
         row_select = ops.cast(
-            ops.equal(ops.reshape(ops.arange(h, dtype="int32"), (1, h, 1)) - shift_y,
-                      ops.reshape(ops.arange(h, dtype="int32"), (1, 1, h))),
+            ops.equal(
+                ops.reshape(ops.arange(h, dtype="int32"), (1, h, 1)) - shift_y,
+                ops.reshape(ops.arange(h, dtype="int32"), (1, 1, h)),
+            ),
             x.dtype,
         )
         col_select = ops.cast(
-            ops.equal(ops.reshape(ops.arange(w, dtype="int32"), (1, w, 1)) - shift_x,
-                      ops.reshape(ops.arange(w, dtype="int32"), (1, 1, w))),
+            ops.equal(
+                ops.reshape(ops.arange(w, dtype="int32"), (1, w, 1)) - shift_x,
+                ops.reshape(ops.arange(w, dtype="int32"), (1, 1, w)),
+            ),
             x.dtype,
         )
         x = ops.einsum("bij,bjwc->biwc", row_select, x)

@@ -28,6 +28,8 @@ class NearestUpSampling2D(keras.layers.UpSampling2D):
         height = inputs.shape[rows] if inputs.shape[rows] is not None else ops.shape(inputs)[rows]
         width = inputs.shape[cols] if inputs.shape[cols] is not None else ops.shape(inputs)[cols]
         return ops.image.resize(
-            inputs, (height * self.size[0], width * self.size[1]), interpolation="nearest",
+            inputs,
+            (height * self.size[0], width * self.size[1]),
+            interpolation="nearest",
             data_format=self.data_format,
         )

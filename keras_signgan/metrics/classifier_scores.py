@@ -17,7 +17,9 @@ def train_real_classifier(images, labels, num_classes, epochs=40, seed=0):
     return classifier, real_val_accuracy
 
 
-def classification_score(real_images, real_labels, fake_images, fake_labels, num_classes, epochs=40, seed=0, classifier=None):
+def classification_score(
+    real_images, real_labels, fake_images, fake_labels, num_classes, epochs=40, seed=0, classifier=None
+):
     """Train the handshape classifier on the real images, classify the generated ones.
 
     Args:

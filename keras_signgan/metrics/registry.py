@@ -107,7 +107,8 @@ def fid(inputs):
 
 
 @register_metric(
-    "kid", needs=("generated_features", "real_features"),
+    "kid",
+    needs=("generated_features", "real_features"),
     row=lambda value: f"KID        {value['mean']:10.5f} +- {value['std']:.5f}",
 )
 def kid(inputs):
@@ -133,7 +134,8 @@ def intra_fid(real, fake, num_classes):
 
 
 @register_metric(
-    "intra_fid", needs=("generated_features", "real_features"),
+    "intra_fid",
+    needs=("generated_features", "real_features"),
     row=lambda value: f"intra-FID  {value['mean']:10.3f}  (mean over classes)",
 )
 def intra_fid_metric(inputs):
@@ -149,9 +151,8 @@ def intra_fid_metric(inputs):
 
 def _cas_row(value):
     ceiling = value["real_val_accuracy"]
-    return (
-        f"CAS        {value['accuracy']:10.3f}  (generated images recognised as their class"
-        + (f"; the classifier scores {ceiling:.3f} on held-out real images)" if ceiling is not None else ")")
+    return f"CAS        {value['accuracy']:10.3f}  (generated images recognised as their class" + (
+        f"; the classifier scores {ceiling:.3f} on held-out real images)" if ceiling is not None else ")"
     )
 
 

@@ -106,7 +106,9 @@ def _rebuild_tensor(storage, storage_offset, size, stride, *unused):
         raise TorchFileError(f"A tensor has size {size}, stride {stride}, offset {storage_offset}: not a valid layout.")
     last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else storage_offset - 1
     if last >= storage.numel:
-        raise TorchFileError(f"A tensor (size {size}, stride {stride}) reaches past its storage of {storage.numel} elements.")
+        raise TorchFileError(
+            f"A tensor (size {size}, stride {stride}) reaches past its storage of {storage.numel} elements."
+        )
     return _LazyTensor(storage, storage_offset, size, stride)
 
 

@@ -121,8 +121,12 @@ class ConditionalGAN(keras.Model):
         if self.lecam_weight:
             # (mean real logit, mean fake logit); NaN until the first step sets them.
             self.lecam_averages = self.add_weight(
-                shape=(2,), dtype="float32", initializer=keras.initializers.Constant(float("nan")),
-                trainable=False, aggregation="mean", name="lecam_averages",
+                shape=(2,),
+                dtype="float32",
+                initializer=keras.initializers.Constant(float("nan")),
+                trainable=False,
+                aggregation="mean",
+                name="lecam_averages",
             )
         self.gradient_penalty = float(gradient_penalty)
         self.drift = float(drift)
@@ -208,7 +212,9 @@ class ConditionalGAN(keras.Model):
         """The WGAN-GP term (summed per example over the global batch) and the mean gradient
         norm (`regularizers.gradient_penalty`), at random points between `real_images` and
         `fake_images` drawn from `(seed, step, salt)`."""
-        seed = tf.stack([tf.cast(self.seed, "int64") * 1_000_003 + tf.cast(self.step.value, "int64"), tf.cast(salt, "int64") + 7919])
+        seed = tf.stack(
+            [tf.cast(self.seed, "int64") * 1_000_003 + tf.cast(self.step.value, "int64"), tf.cast(salt, "int64") + 7919]
+        )
         return regularizers.gradient_penalty(self.discriminator, real_images, fake_images, labels, global_batch, seed)
 
     def _update_ema(self):
@@ -236,9 +242,7 @@ class ConditionalGAN(keras.Model):
                     [self._augment(real_images), self._augment(ops.cast(fake_images, real_images.dtype))],
                     axis=0,
                 )
-                logits = self.discriminator(
-                    [images, ops.concatenate([labels, labels], axis=0)], training=True
-                )
+                logits = self.discriminator([images, ops.concatenate([labels, labels], axis=0)], training=True)
                 real_logits, fake_logits = logits[:batch_size], logits[batch_size:]
                 d_loss = ops.sum(discriminator_loss(self.loss_kind, real_logits, fake_logits)) / global_batch
                 if self.lecam_averages is not None:
@@ -316,6 +320,12 @@ class ConditionalGAN(keras.Model):
         """
         truncation = self.truncation if truncation is None else truncation
         return sampling.generate(
-            sampling.network_batches(self.sampling_generator), labels, self.num_classes, self.z_dim,
-            self.image_size, seed=seed, truncation=truncation, batch_size=batch_size,
+            sampling.network_batches(self.sampling_generator),
+            labels,
+            self.num_classes,
+            self.z_dim,
+            self.image_size,
+            seed=seed,
+            truncation=truncation,
+            batch_size=batch_size,
         )

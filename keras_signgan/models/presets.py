@@ -43,8 +43,13 @@ class Preset:
     def config_defaults(self):
         """The `TrainConfig` fields this preset fills in (all but the layout)."""
         return dict(
-            self.training, steps=self.steps, batch_size=self.batch_size, ema_decay=self.ema_decay,
-            ema_start=self.ema_start, sample_every=self.sample_every, checkpoint_every=self.checkpoint_every,
+            self.training,
+            steps=self.steps,
+            batch_size=self.batch_size,
+            ema_decay=self.ema_decay,
+            ema_start=self.ema_start,
+            sample_every=self.sample_every,
+            checkpoint_every=self.checkpoint_every,
             log_every=self.log_every,
         )
 

@@ -217,7 +217,9 @@ class PeriodicEvaluation(keras.callbacks.Callback):
     computed for the evaluation and the EMA is put back afterwards.
     """
 
-    def __init__(self, run_dir, every, writer, config, num_samples, features="inception", clock=None, guard=None, log=None):
+    def __init__(
+        self, run_dir, every, writer, config, num_samples, features="inception", clock=None, guard=None, log=None
+    ):
         super().__init__()
         self.run_dir = pathlib.Path(run_dir)
         self.every = every
@@ -261,15 +263,23 @@ class PeriodicEvaluation(keras.callbacks.Callback):
         generator = generator_from_gan(self.model, self.config, step)
         with self.model.ema_standing_statistics():
             result = evaluate(
-                None, dataset=self.config.dataset, num_samples=self.num_samples, metrics="fid,kid",
-                features=self.extractor, generator=generator, progress=False,
+                None,
+                dataset=self.config.dataset,
+                num_samples=self.num_samples,
+                metrics="fid,kid",
+                features=self.extractor,
+                generator=generator,
+                progress=False,
             )
         fid, kid = result["metrics"]["fid"], result["metrics"]["kid"]
         images_seen = step * self.config.batch_size
         if math.isfinite(fid) and fid < self.best_fid:
             record = {
-                "fid": fid, "kid": kid["mean"], "num_generated": result["num_generated"],
-                "extractor": result["extractor"], "images_seen": images_seen,
+                "fid": fid,
+                "kid": kid["mean"],
+                "num_generated": result["num_generated"],
+                "extractor": result["extractor"],
+                "images_seen": images_seen,
             }
             try:
                 save_best_checkpoint(self.model, self.run_dir, record)
@@ -283,9 +293,15 @@ class PeriodicEvaluation(keras.callbacks.Callback):
             tf.summary.scalar("eval/kid", kid["mean"])
         self.writer.flush()
         row = {
-            "step": step, "fid": f"{fid:.6g}", "kid": f"{kid['mean']:.6g}", "kid_std": f"{kid['std']:.6g}",
-            "num_generated": result["num_generated"], "extractor": result["extractor"], "images_seen": images_seen,
-            "wall_seconds": f"{self.clock.seconds():.3f}", "eval_seconds": f"{eval_seconds:.3f}",
+            "step": step,
+            "fid": f"{fid:.6g}",
+            "kid": f"{kid['mean']:.6g}",
+            "kid_std": f"{kid['std']:.6g}",
+            "num_generated": result["num_generated"],
+            "extractor": result["extractor"],
+            "images_seen": images_seen,
+            "wall_seconds": f"{self.clock.seconds():.3f}",
+            "eval_seconds": f"{eval_seconds:.3f}",
         }
         append_csv_row(self.run_dir / EVALUATIONS_FILE, EVALUATION_COLUMNS, row)
         self.last_step = step

@@ -266,8 +266,13 @@ class _Callbacks:
         self.guard = cb.NonFiniteGuard()
         self.checkpointer = cb.Checkpointer(run_dir, config.checkpoint_every, config.keep_checkpoints, self.guard)
         self.samples = cb.SampleGrids(
-            run_dir, config.sample_every, writer, config.class_names, seed=config.seed + 1,
-            max_rows=config.sample_classes, truncation=config.truncation,
+            run_dir,
+            config.sample_every,
+            writer,
+            config.class_names,
+            seed=config.seed + 1,
+            max_rows=config.sample_classes,
+            truncation=config.truncation,
         )
         self.all = [self.guard]
         if progress:
@@ -280,9 +285,15 @@ class _Callbacks:
         if config.eval_every:
             self.all.append(
                 cb.PeriodicEvaluation(
-                    run_dir, config.eval_every, writer, config,
-                    num_samples=config.eval_samples or min(num_images, DEFAULT_EVAL_SAMPLES), features=eval_features,
-                    clock=clock, guard=self.guard, log=log,
+                    run_dir,
+                    config.eval_every,
+                    writer,
+                    config,
+                    num_samples=config.eval_samples or min(num_images, DEFAULT_EVAL_SAMPLES),
+                    features=eval_features,
+                    clock=clock,
+                    guard=self.guard,
+                    log=log,
                 )
             )
         self.all += list(extra_callbacks)

@@ -72,6 +72,8 @@ def report_evaluations(run_dir, clock, start_step, step, log):
             )
         log(line)
     try:
-        log(f"FID curve: {plot_fid_curves([(pathlib.Path(run_dir).name, rows)], pathlib.Path(run_dir) / FID_CURVE_FILE)}")
+        log(
+            f"FID curve: {plot_fid_curves([(pathlib.Path(run_dir).name, rows)], pathlib.Path(run_dir) / FID_CURVE_FILE)}"
+        )
     except WriteError as error:
         log(f"Warning: could not write {error.filename} ({error.strerror}); draw it later with: signgan plot {run_dir}")

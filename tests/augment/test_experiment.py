@@ -40,8 +40,15 @@ def test_synthetic_images_join_training_only_and_are_class_balanced(augment_toy,
 
     monkeypatch.setattr(experiment, "predict_labels", recording_predict)
     results = experiment.run_experiment(
-        str(folder / "toy.npz"), generator, tmp_path / "out", ratios="0,50,100", repeats=1, epochs=1,
-        width=4, test_fraction=0.3, synthetic=False,
+        str(folder / "toy.npz"),
+        generator,
+        tmp_path / "out",
+        ratios="0,50,100",
+        repeats=1,
+        epochs=1,
+        width=4,
+        test_fraction=0.3,
+        synthetic=False,
     )
     real = load_dataset(folder / "toy.npz")
     synthetic = np.concatenate([images for _, images in generator.calls])
@@ -100,8 +107,9 @@ def test_a_fixed_number_of_steps_per_epoch_trains_small_sets_as_long_as_large_on
     labels = np.repeat(np.arange(3), 4)
     model, history = train_classifier(images, labels, 3, epochs=2, batch_size=64, width=4, validation_fraction=0)
     assert int(model.optimizer.iterations) == 2  # one pass over 12 images at batch 64: one step
-    model, history = train_classifier(images, labels, 3, epochs=2, batch_size=64, width=4, validation_fraction=0,
-                                      steps_per_epoch=5)
+    model, history = train_classifier(
+        images, labels, 3, epochs=2, batch_size=64, width=4, validation_fraction=0, steps_per_epoch=5
+    )
     assert int(model.optimizer.iterations) == 10 and len(history["loss"]) == 2
     with pytest.raises(ValueError, match="steps_per_epoch"):
         train_classifier(images, labels, 3, epochs=1, width=4, validation_fraction=0, steps_per_epoch=0)

@@ -48,8 +48,18 @@ def counting(monkeypatch):
 
 
 def run(data, out, **overrides):
-    kwargs = dict(model="wcgan", gan_options=GAN, split="subject", folds=2, fractions=(0.5, 1), ratios=(100,),
-                  epochs=1, width=4, classical=False, log=lambda message: None)
+    kwargs = dict(
+        model="wcgan",
+        gan_options=GAN,
+        split="subject",
+        folds=2,
+        fractions=(0.5, 1),
+        ratios=(100,),
+        epochs=1,
+        width=4,
+        classical=False,
+        log=lambda message: None,
+    )
     kwargs.update(overrides)
     return experiment.run_experiment(data, None, out, **kwargs)
 
@@ -99,7 +109,9 @@ def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path,
     resumed = run(data, moved, resume=True)
     assert calls == {"gan_new": 0, "gan_resume": 1, "classifier": 3}
     assert len(resumed["runs"]) == 12 and set(resumed["gans"]) == set(results["gans"])
-    assert read_config(moved / resumed["gans"]["1-f0.5"]["run_dir"]).dataset == str((moved / "gans" / "1-f0.5" / "images.npz").resolve())
+    assert read_config(moved / resumed["gans"]["1-f0.5"]["run_dir"]).dataset == str(
+        (moved / "gans" / "1-f0.5" / "images.npz").resolve()
+    )
 
 
 def test_paired_interval_is_student_t_over_fold_differences():
@@ -111,8 +123,12 @@ def test_paired_interval_is_student_t_over_fold_differences():
     runs = []
     table = [(0.50, 0.60, 0.60, 0.20), (0.60, 0.62, 0.72, 0.29), (0.55, 0.64, 0.66, 0.26)]
     for fold, (real, classical, gan, synthetic) in enumerate(table):
-        for name, ratio, acc in (("none", 0.0, real), ("classical", 0.0, classical), ("gan", 100.0, gan),
-                                 ("synthetic", 100.0, synthetic)):
+        for name, ratio, acc in (
+            ("none", 0.0, real),
+            ("classical", 0.0, classical),
+            ("gan", 100.0, gan),
+            ("synthetic", 100.0, synthetic),
+        ):
             runs.append({"augmentation": name, "ratio": ratio, "fold": fold, "fraction": 0.1, "accuracy": acc})
     rows = {r["augmentation"]: r for r in summarize(runs)}
     d = np.array([0.10, 0.12, 0.11])  # gan - real per fold

@@ -16,15 +16,33 @@ GAN = {"size": "tiny", "steps": 2, "sample_every": 2, "checkpoint_every": 2}
 def test_results_files_and_resume(augment_toy, tmp_path):
     folder, run = augment_toy
     out = tmp_path / "out"
-    args = ["augment", str(folder / "toy.npz"), "--generator", str(run), "--ratios", "0,100", "--repeats", "1",
-            "--epochs", "1", "--width", "4", "--out", str(out)]
+    args = [
+        "augment",
+        str(folder / "toy.npz"),
+        "--generator",
+        str(run),
+        "--ratios",
+        "0,100",
+        "--repeats",
+        "1",
+        "--epochs",
+        "1",
+        "--width",
+        "4",
+        "--out",
+        str(out),
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     data = json.loads((out / "results.json").read_text())
     assert set(data) == {"version", "settings", "gans", "runs", "summary"} and data["version"] == 2
     assert {"ratio", "split", "repeat", "accuracy", "augmentation"} <= set(data["runs"][0])
     assert [(s["augmentation"], s["ratio"]) for s in data["summary"]] == [
-        ("none", 0), ("classical", 0), ("gan", 100), ("gan+classical", 100), ("synthetic", 100)
+        ("none", 0),
+        ("classical", 0),
+        ("gan", 100),
+        ("gan+classical", 100),
+        ("synthetic", 100),
     ]
     assert "| real + 100% generated | " in (out / "results.md").read_text()
     assert (out / "accuracy.png").stat().st_size > 0
@@ -59,7 +77,9 @@ def test_augment_errors(augment_toy, tmp_path, extra, message):
         np.savez(tmp_path / "two.npz", x=np.zeros((4, 32, 32, 3), "uint8"), y=np.array([0, 0, 1, 1]))
         dataset = tmp_path / "two.npz"
         extra = ["--generator", str(run)]
-    result = CliRunner().invoke(cli, ["augment", str(dataset), "--generator", str(run), "--out", str(tmp_path / "o"), *extra])
+    result = CliRunner().invoke(
+        cli, ["augment", str(dataset), "--generator", str(run), "--out", str(tmp_path / "o"), *extra]
+    )
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o" / "results.json").exists()
@@ -71,12 +91,32 @@ def test_external_generator_is_flagged(tmp_path):
 
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(3), 6)
-    np.savez(tmp_path / "toy.npz", x=rng.integers(0, 255, (18, 32, 32, 3), dtype="uint8"), y=y, class_names=np.array(CLASSES))
+    np.savez(
+        tmp_path / "toy.npz", x=rng.integers(0, 255, (18, 32, 32, 3), dtype="uint8"), y=y, class_names=np.array(CLASSES)
+    )
     config = TrainConfig.create("wcgan", str(tmp_path / "toy.npz"), batch_size=8, **GAN)
     run_dir = fit(config, run_dir=tmp_path / "run", progress=False).run_dir
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["augment", str(tmp_path / "toy.npz"), "--generator", str(run_dir), "--ratios", "100",
-                                      "--repeats", "1", "--epochs", "1", "--width", "4", "--no-classical", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "augment",
+            str(tmp_path / "toy.npz"),
+            "--generator",
+            str(run_dir),
+            "--ratios",
+            "100",
+            "--repeats",
+            "1",
+            "--epochs",
+            "1",
+            "--width",
+            "4",
+            "--no-classical",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads((out / "results.json").read_text())["settings"]["generator_saw_test"] == "unknown"
     assert (out / "results.md").read_text().startswith("**Warning:** the generator was trained elsewhere")

@@ -28,8 +28,11 @@ def runs(tmp_path_factory):
     fids = [1.0, 2.0]
 
     def scripted(source, num_samples=None, features=None, **kwargs):
-        return {"metrics": {"fid": fids.pop(0), "kid": {"mean": 0.0, "std": 0.0}}, "num_generated": num_samples,
-                "extractor": features.identifier}
+        return {
+            "metrics": {"fid": fids.pop(0), "kid": {"mean": 0.0, "std": 0.0}},
+            "num_generated": num_samples,
+            "extractor": features.identifier,
+        }
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(callbacks, "evaluate", scripted)
@@ -45,11 +48,25 @@ def invoke(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("choice, file, step", [("best", "best.npz", 2), ("4", "ckpt-0000004.npz", 4), ("latest", "ckpt-0000004.npz", 4)])
+@pytest.mark.parametrize(
+    "choice, file, step", [("best", "best.npz", 2), ("4", "ckpt-0000004.npz", 4), ("latest", "ckpt-0000004.npz", 4)]
+)
 def test_evaluate_says_and_records_which_checkpoint_it_scored(choice, file, step, runs, tmp_path):
     out = tmp_path / "scores.json"
-    result = invoke("evaluate", runs / "evaluated", "--checkpoint", choice, "--metrics", "fid", "--num-samples", "6",
-                    "--features", runs / "extractor.keras", "--json", out)
+    result = invoke(
+        "evaluate",
+        runs / "evaluated",
+        "--checkpoint",
+        choice,
+        "--metrics",
+        "fid",
+        "--num-samples",
+        "6",
+        "--features",
+        runs / "extractor.keras",
+        "--json",
+        out,
+    )
     assert result.exit_code == 0, result.output
     assert f"Checkpoint: {file} (step {step})" in result.output
     data = json.loads(out.read_text())
@@ -64,14 +81,21 @@ def test_export_best_exports_the_best_checkpoint(runs, tmp_path):
     assert (metadata["checkpoint"], metadata["step"]) == ("best.npz", 2)
     labels = [0, 1, 2, 0]
     exported = load_generator(tmp_path / "best").generate(labels, seed=3)
-    np.testing.assert_array_equal(exported, load_generator(runs / "evaluated", checkpoint="best").generate(labels, seed=3))
+    np.testing.assert_array_equal(
+        exported, load_generator(runs / "evaluated", checkpoint="best").generate(labels, seed=3)
+    )
     assert not np.array_equal(exported, load_generator(runs / "evaluated").generate(labels, seed=3))
 
 
 @pytest.mark.parametrize(
     "command, run, choice, message",
     [
-        ("export", "plain", "best", "has no best checkpoint (checkpoints/best.npz): it is written when training evaluates FID, with signgan fit --eval-every N"),
+        (
+            "export",
+            "plain",
+            "best",
+            "has no best checkpoint (checkpoints/best.npz): it is written when training evaluates FID, with signgan fit --eval-every N",
+        ),
         ("evaluate", "plain", "best", "signgan fit --eval-every N"),
         ("export", "evaluated", "3", "has no checkpoint at step 3. It has: 2, 4 and best (step 2)."),
         ("evaluate", "evaluated", "7", "It has: 2, 4 and best (step 2)."),

@@ -14,8 +14,19 @@ def test_evaluate_cli_writes_json(evaluate_toy, tmp_path):
     folder, run, extractor = evaluate_toy
     out = tmp_path / "scores.json"
     result = CliRunner().invoke(
-        cli, ["evaluate", str(run), "--features", str(extractor), "--num-samples", "16",
-              "--metrics", "fid,kid", "--json", str(out)],
+        cli,
+        [
+            "evaluate",
+            str(run),
+            "--features",
+            str(extractor),
+            "--num-samples",
+            "16",
+            "--metrics",
+            "fid,kid",
+            "--json",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "FID" in result.output and "KID" in result.output
@@ -48,8 +59,6 @@ def test_evaluate_cli_errors(evaluate_toy, tmp_path, args, message):
 
 def test_evaluate_needs_a_checkpoint(tmp_path):
     (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "config.json").write_text(
-        TrainConfig.create("biggan", "lsa16", size="tiny").to_json()
-    )
+    (tmp_path / "run" / "config.json").write_text(TrainConfig.create("biggan", "lsa16", size="tiny").to_json())
     result = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "run")])
     assert result.exit_code == 2 and "checkpoint" in result.output

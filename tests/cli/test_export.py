@@ -22,7 +22,12 @@ def test_generate_npz_folder_and_png(export_dir, tmp_path):
         assert data["y"].tolist() == [0, 0, 0, 2, 2, 2]
         assert data["class_names"].tolist() == CLASSES
         first = data["x"].copy()
-    assert generate(export_dir, "--classes", "Five,2", "--per-class", "3", "--seed", "1", "--out", tmp_path / "b.npz").exit_code == 0
+    assert (
+        generate(
+            export_dir, "--classes", "Five,2", "--per-class", "3", "--seed", "1", "--out", tmp_path / "b.npz"
+        ).exit_code
+        == 0
+    )
     with np.load(tmp_path / "b.npz") as data:
         np.testing.assert_array_equal(first, data["x"])
 

@@ -27,8 +27,16 @@ def test_import_then_fit_evaluates_with_fid_inception(default_1, tmp_path, keras
     rng = np.random.default_rng(0)
     np.savez(tmp_path / "toy.npz", x=rng.integers(0, 255, (16, 32, 32, 3), dtype="uint8"), y=np.arange(16) % 2)
     config = TrainConfig.create(
-        "basic", str(tmp_path / "toy.npz"), size="tiny", steps=2, batch_size=8, sample_every=2, checkpoint_every=2,
-        eval_every=2, eval_samples=8, eval_features="fid-inception",
+        "basic",
+        str(tmp_path / "toy.npz"),
+        size="tiny",
+        steps=2,
+        batch_size=8,
+        sample_every=2,
+        checkpoint_every=2,
+        eval_every=2,
+        eval_samples=8,
+        eval_features="fid-inception",
     )
     run = fit(config, run_dir=tmp_path / "run", progress=False).run_dir
     header, row = (run / "evaluations.csv").read_text().splitlines()
@@ -71,8 +79,9 @@ def test_train_extractor_saves_the_classifier_features_for_features_file(tmp_pat
 
     images = write_toy(tmp_path / "toy.npz")
     out = tmp_path / "models" / "toy_features.keras"
-    result = CliRunner().invoke(cli, ["features", "train-extractor", str(tmp_path / "toy.npz"), str(out),
-                                      "--epochs", "2", "--width", "4"])
+    result = CliRunner().invoke(
+        cli, ["features", "train-extractor", str(tmp_path / "toy.npz"), str(out), "--epochs", "2", "--width", "4"]
+    )
     assert result.exit_code == 0, result.output
     assert "16-d features" in result.output and str(out) in result.output
     assert [p.name for p in out.parent.iterdir()] == ["toy_features.keras"]  # no temporary file left

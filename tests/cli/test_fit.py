@@ -45,10 +45,26 @@ def test_cli_fit_on_the_real_lsa16(real_lsa16_zip, tmp_path):
 
     import_archive("lsa16", real_lsa16_zip)
     run_dir = tmp_path / "R"
-    result = CliRunner().invoke(cli, [
-        "fit", "biggan", "lsa16", "--size", "tiny", "--steps", "12", "--batch-size", "16",
-        "--sample-every", "6", "--checkpoint-every", "6", "--run-dir", str(run_dir),
-    ])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "fit",
+            "biggan",
+            "lsa16",
+            "--size",
+            "tiny",
+            "--steps",
+            "12",
+            "--batch-size",
+            "16",
+            "--sample-every",
+            "6",
+            "--checkpoint-every",
+            "6",
+            "--run-dir",
+            str(run_dir),
+        ],
+    )
     assert result.exit_code == 0, result.output
     config = json.loads((run_dir / "config.json").read_text())
     assert config["class_names"][0] == "Five" and len(config["class_names"]) == 16

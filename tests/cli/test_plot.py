@@ -10,7 +10,9 @@ from keras_signgan.plots import fid_curve_figure
 from keras_signgan.runs import EVALUATION_COLUMNS, read_evaluations
 
 NEW = [  # step, fid, wall_seconds
-    (100, 90.0, 60.0), (200, 55.5, 125.0), (300, 61.0, 190.0),
+    (100, 90.0, 60.0),
+    (200, 55.5, 125.0),
+    (300, 61.0, 190.0),
 ]
 OLD = "step,fid,kid,kid_std,num_generated,extractor\n100,120.0,0.2,0.01,500,x\n200,80.0,0.1,0.01,500,x\n"
 
@@ -77,7 +79,11 @@ def test_plot_several_runs_needs_out(tmp_path):
 @pytest.mark.parametrize(
     "setup, extra, message",
     [
-        (lambda p: make_run(p / "run"), [], "has no evaluations.csv: FID is recorded during training with signgan fit --eval-every N"),
+        (
+            lambda p: make_run(p / "run"),
+            [],
+            "has no evaluations.csv: FID is recorded during training with signgan fit --eval-every N",
+        ),
         (lambda p: make_run(p / "run", text="step,fid\n"), [], "has no evaluations yet"),
         (lambda p: p / "nowhere", [], "is not a run directory"),
         (lambda p: make_run(p / "run", NEW), ["--out", "curve.jpg"], "--out must end in .png"),

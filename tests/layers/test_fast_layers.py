@@ -22,7 +22,9 @@ def test_spectral_norm_matches_keras_call_for_call():
         layer.layer.kernel.assign(kernel)
         layer.vector_u.assign(np.ones((1, 5), "float32") / np.sqrt(5))
     for _ in range(4):
-        np.testing.assert_allclose(np.asarray(ours(x, training=True)), np.asarray(theirs(x, training=True)), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(
+            np.asarray(ours(x, training=True)), np.asarray(theirs(x, training=True)), rtol=1e-5, atol=1e-5
+        )
     np.testing.assert_allclose(np.asarray(ours.layer.kernel), np.asarray(theirs.layer.kernel), rtol=1e-5, atol=1e-6)
     # Outside training the kernel is left alone.
     before = np.asarray(ours.layer.kernel)
@@ -33,7 +35,9 @@ def test_spectral_norm_matches_keras_call_for_call():
 @pytest.mark.parametrize("size", [2, (2, 3)])
 def test_nearest_upsampling_equals_keras_with_its_gradient(size):
     x = tf.constant(RNG.normal(size=(2, 5, 4, 3)).astype("float32"))
-    weights = tf.constant(RNG.normal(size=(2, 10, 4 * (size if isinstance(size, int) else size[1]), 3)).astype("float32"))
+    weights = tf.constant(
+        RNG.normal(size=(2, 10, 4 * (size if isinstance(size, int) else size[1]), 3)).astype("float32")
+    )
     results = []
     for layer in (NearestUpSampling2D(size), keras.layers.UpSampling2D(size, interpolation="nearest")):
         with tf.GradientTape() as tape:
@@ -62,14 +66,19 @@ def test_fused_batch_norm_matches_keras_outputs_gradients_and_moving_statistics(
                 tape.watch(x)
                 loss = tf.reduce_sum(layer(x, training=True) * weights)
             grads = tape.gradient(loss, [x] + layer.trainable_variables)
-        results.append([layer(x, training=True).numpy()] + [g.numpy() for g in grads] +
-                       [np.asarray(layer.moving_mean), np.asarray(layer.moving_variance)])
+        results.append(
+            [layer(x, training=True).numpy()]
+            + [g.numpy() for g in grads]
+            + [np.asarray(layer.moving_mean), np.asarray(layer.moving_variance)]
+        )
     assert len(results[0]) == len(results[1])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
     # Four training calls: the moving variance is the biased batch variance averaged in, as
     # Keras keeps it (the fused kernel's n / (n - 1) undone).
-    np.testing.assert_allclose(np.asarray(ours.moving_variance), 0.8**4 + np.var(x.numpy(), axis=(0, 1, 2)) * (1 - 0.8**4), rtol=1e-4)
+    np.testing.assert_allclose(
+        np.asarray(ours.moving_variance), 0.8**4 + np.var(x.numpy(), axis=(0, 1, 2)) * (1 - 0.8**4), rtol=1e-4
+    )
 
 
 def test_fused_batch_norm_takes_keras_path_when_synchronized_or_not_4d():
@@ -79,7 +88,8 @@ def test_fused_batch_norm_takes_keras_path_when_synchronized_or_not_4d():
     dense_input = RNG.normal(size=(8, 3)).astype("float32")
     np.testing.assert_allclose(
         np.asarray(BatchNormalization()(dense_input, training=True)),
-        np.asarray(keras.layers.BatchNormalization()(dense_input, training=True)), atol=1e-5,
+        np.asarray(keras.layers.BatchNormalization()(dense_input, training=True)),
+        atol=1e-5,
     )
 
 
@@ -102,7 +112,9 @@ def test_diffaugment_translation_is_an_exact_zero_filled_shift():
     shifts = []
     for b in range(len(x)):
         matches = [
-            (dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+            (dy, dx)
+            for dy in range(-2, 3)
+            for dx in range(-2, 3)
             if np.array_equal(out[b], _reference_translation(x[b : b + 1], [dy], [dx])[0])
         ]
         assert len(matches) == 1, f"image {b} is not one zero-filled shift of at most 2 pixels"

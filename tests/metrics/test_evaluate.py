@@ -23,9 +23,18 @@ def test_evaluate_reports_finite_metrics(evaluate_toy):
 
 def test_same_seed_same_fid_and_reference_statistics_round_trip(evaluate_toy, tmp_path, keras_home):
     folder, run, extractor = evaluate_toy
-    first = evaluate(run, num_samples=24, metrics="fid", features=str(extractor), save_stats=tmp_path / "real.npz", progress=False)
+    first = evaluate(
+        run, num_samples=24, metrics="fid", features=str(extractor), save_stats=tmp_path / "real.npz", progress=False
+    )
     assert list((keras_home / "signgan" / "stats").glob("*.npz")), "real statistics were not cached"
-    again = evaluate(run, num_samples=24, metrics="fid", features=str(extractor), reference_stats=tmp_path / "real.npz", progress=False)
+    again = evaluate(
+        run,
+        num_samples=24,
+        metrics="fid",
+        features=str(extractor),
+        reference_stats=tmp_path / "real.npz",
+        progress=False,
+    )
     assert again["metrics"]["fid"] == pytest.approx(first["metrics"]["fid"], rel=1e-9)
     other_seed = evaluate(run, num_samples=24, metrics="fid", features=str(extractor), seed=1, progress=False)
     assert other_seed["metrics"]["fid"] != first["metrics"]["fid"]

@@ -84,7 +84,11 @@ def write_torch_like_zip(path, reduce_to, size=(4,), stride=(1,), numel=4):
 
     _rebuild_tensor_v2.__module__, _rebuild_tensor_v2.__qualname__ = "torch._utils", "_rebuild_tensor_v2"
     FloatStorage.__module__, FloatStorage.__qualname__ = "torch", "FloatStorage"
-    fake_utils._rebuild_tensor_v2, fake_torch.FloatStorage, fake_torch._utils = _rebuild_tensor_v2, FloatStorage, fake_utils
+    fake_utils._rebuild_tensor_v2, fake_torch.FloatStorage, fake_torch._utils = (
+        _rebuild_tensor_v2,
+        FloatStorage,
+        fake_utils,
+    )
     storage = object()
 
     class Tensor:

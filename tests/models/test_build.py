@@ -26,7 +26,10 @@ def test_every_family_states_every_size_preset_and_configs_follow_them(name):
         assert preset.description and preset.widths["z_dim"] > 0
         config = TrainConfig.create(name, "lsa16", size=size)
         assert (config.steps, config.batch_size, config.ema_decay, config.ema_start) == (
-            preset.steps, preset.batch_size, preset.ema_decay, preset.ema_start
+            preset.steps,
+            preset.batch_size,
+            preset.ema_decay,
+            preset.ema_start,
         )
         assert config.loss == preset.training["loss"] and config.g_lr == preset.training["g_lr"]
 

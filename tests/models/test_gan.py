@@ -157,6 +157,8 @@ def test_a_batch_norm_the_walk_cannot_reach_is_an_error():
     inputs = keras.Input((4,))
     with pytest.raises(ValueError, match="batch_norm_layers"):
         batch_norm_layers(keras.Model(inputs, Hidden()(inputs)))
+
+
 def test_lecam_term_adds_the_squared_excess_over_the_moving_averages():
     images, labels = batch(seed=5)
     keras.utils.set_random_seed(0)
@@ -179,12 +181,11 @@ def test_lecam_term_adds_the_squared_excess_over_the_moving_averages():
 
 
 def test_gradient_penalty_and_drift_of_a_linear_critic():
-    from keras_signgan.config import TrainConfig
-
     # D(x) = <w, x> has gradient w everywhere: the penalty is (|w| - 1)^2 at every point.
     import keras
     import tensorflow as tf
 
+    from keras_signgan.config import TrainConfig
     from keras_signgan.models.build import build_gan
 
     config = TrainConfig.create("wcgan", "toy", size="tiny", gradient_penalty=10.0, drift=0.001)
@@ -216,6 +217,10 @@ def test_the_private_keras_method_the_gan_overrides_for_multi_worker_fit_is_stil
     from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
 
     assert hasattr(keras.Model, "_maybe_symbolic_build")
-    assert list(inspect.signature(TensorFlowTrainer._maybe_symbolic_build).parameters) == ["self", "iterator", "data_batch"]
+    assert list(inspect.signature(TensorFlowTrainer._maybe_symbolic_build).parameters) == [
+        "self",
+        "iterator",
+        "data_batch",
+    ]
     assert "self._maybe_symbolic_build(" in inspect.getsource(TensorFlowTrainer.fit)
     assert ConditionalGAN._maybe_symbolic_build is not keras.Model._maybe_symbolic_build

@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
+from keras_signgan import models
 from keras_signgan.errors import ConfigError
 from keras_signgan.legacy import revision_layout
-from keras_signgan import models
 from keras_signgan.models.basic import networks as basic
 from keras_signgan.models.biggan import networks as biggan
 from keras_signgan.models.biggan.networks import latent_chunks
@@ -83,16 +83,34 @@ def test_unknown_size_preset_is_refused():
 def test_biggan_discriminator_follows_bigGANs_32x32_layout_and_keeps_revision_1():
     # BigGAN's CIFAR discriminator stops down-sampling at 8x8 (d_down = [T, T, F, F]).
     assert biggan.discriminator_downsampling(32, "cifar") == [True, True, False, False]
-    assert biggan.discriminator_downsampling(64, default_layout("biggan", 64)["d_downsampling"]) == [True, True, True, True, False]
+    assert biggan.discriminator_downsampling(64, default_layout("biggan", 64)["d_downsampling"]) == [
+        True,
+        True,
+        True,
+        True,
+        False,
+    ]
     assert biggan.discriminator_downsampling(32, "imagenet") == [True, True, True, False]
     for revision, last_side in ((2, 8), (1, 4)):
-        discriminator = build("biggan", "discriminator", image_size=32, size="tiny", layout=revision_layout("biggan", "tiny", 32, revision))
+        discriminator = build(
+            "biggan",
+            "discriminator",
+            image_size=32,
+            size="tiny",
+            layout=revision_layout("biggan", "tiny", 32, revision),
+        )
         assert discriminator.get_layer("block_3").output.shape[1] == last_side
 
 
 def test_wcgan_generator_resizes_then_convolves_from_revision_3_and_keeps_older_layouts():
-    for revision, upsampling in ((3, keras.layers.Conv2D), (2, keras.layers.Conv2DTranspose), (1, keras.layers.Conv2DTranspose)):
-        generator = build("wcgan", "generator", image_size=32, size="tiny", layout=revision_layout("wcgan", "tiny", 32, revision))
+    for revision, upsampling in (
+        (3, keras.layers.Conv2D),
+        (2, keras.layers.Conv2DTranspose),
+        (1, keras.layers.Conv2DTranspose),
+    ):
+        generator = build(
+            "wcgan", "generator", image_size=32, size="tiny", layout=revision_layout("wcgan", "tiny", 32, revision)
+        )
         assert type(generator.get_layer("up_0")) is upsampling
         assert type(generator.get_layer("to_rgb")) is upsampling
         resizes = [layer for layer in generator.layers if isinstance(layer, keras.layers.UpSampling2D)]

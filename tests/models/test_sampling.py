@@ -23,7 +23,11 @@ def test_the_gan_and_its_loaded_generator_sample_alike():
         with pytest.raises(SignGANError) as error:
             draw([0, NUM_CLASSES])
         messages.append(str(error.value))
-    assert messages[0] == messages[1] == f"Class labels must lie in [0, {NUM_CLASSES}). Received: min=0, max={NUM_CLASSES}."
+    assert (
+        messages[0]
+        == messages[1]
+        == f"Class labels must lie in [0, {NUM_CLASSES}). Received: min=0, max={NUM_CLASSES}."
+    )
     assert loaded.generate([], seed=1).shape == (0, SIZE, SIZE, 3)
 
 

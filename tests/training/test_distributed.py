@@ -40,8 +40,15 @@ MIRRORED_ON_TWO_CPUS = (
 def run_processes(commands, timeout=400):
     """Run `(argv, env)` pairs at once; return their `(returncode, stderr)`; kill them on timeout."""
     processes = [
-        subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True)
+        subprocess.Popen(
+            argv,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         for argv, env in commands
     ]
     try:
@@ -56,8 +63,13 @@ def run_processes(commands, timeout=400):
 
 def worker_commands(args, workers):
     return [
-        ([sys.executable, "-m", "keras_signgan", *args],
-         dict(os.environ, TF_CONFIG=json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}})))
+        (
+            [sys.executable, "-m", "keras_signgan", *args],
+            dict(
+                os.environ,
+                TF_CONFIG=json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}}),
+            ),
+        )
         for i in range(len(workers))
     ]
 
@@ -69,17 +81,47 @@ def test_two_worker_processes_match_two_mirrored_replicas_and_resume(npz_dataset
     workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
     run_dir, mirrored_dir = tmp_path / "run", tmp_path / "mirrored"
     # BigGAN's conditional batch norms are synchronised: their statistics span both halves.
-    options = ["biggan", str(npz_dataset), "--size", "tiny", "--steps", "4", "--batch-size", "8",
-               "--checkpoint-every", "2"]
+    options = [
+        "biggan",
+        str(npz_dataset),
+        "--size",
+        "tiny",
+        "--steps",
+        "4",
+        "--batch-size",
+        "8",
+        "--checkpoint-every",
+        "2",
+    ]
     results = run_processes(
         worker_commands(["fit", *options, "--strategy", "multiworker", "--run-dir", str(run_dir)], workers)
-        + [([sys.executable, "-c", MIRRORED_ON_TWO_CPUS, "fit", *options, "--strategy", "mirrored",
-             "--run-dir", str(mirrored_dir)], dict(os.environ))]
+        + [
+            (
+                [
+                    sys.executable,
+                    "-c",
+                    MIRRORED_ON_TWO_CPUS,
+                    "fit",
+                    *options,
+                    "--strategy",
+                    "mirrored",
+                    "--run-dir",
+                    str(mirrored_dir),
+                ],
+                dict(os.environ),
+            )
+        ]
     )
     for returncode, err in results:
         assert returncode == 0, err[-3000:]
     assert [step for step, _ in list_checkpoints(run_dir)] == [2, 4]
-    assert sorted(p.name for p in run_dir.iterdir()) == ["checkpoints", "config.json", "metrics.csv", "samples", "tensorboard"]
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "checkpoints",
+        "config.json",
+        "metrics.csv",
+        "samples",
+        "tensorboard",
+    ]
     assert len(list((run_dir / "tensorboard").iterdir())) == 1  # the chief's events file only
 
     # Each worker reads its half of every global batch of 8, as each mirrored replica does,
@@ -108,14 +150,41 @@ def test_two_worker_processes_match_two_mirrored_replicas_and_resume(npz_dataset
 def test_one_replica_gives_the_same_losses_under_every_strategy(npz_dataset, tmp_path):
     """Default, MirroredStrategy on one device and single-process MultiWorkerMirroredStrategy:
     same seed, same numbers (noise and data order do not depend on the strategy)."""
-    options = ["fit", "biggan", str(npz_dataset), "--size", "tiny", "--steps", "3", "--batch-size", "8",
-               "--checkpoint-every", "3", "--sample-every", "3"]
+    options = [
+        "fit",
+        "biggan",
+        str(npz_dataset),
+        "--size",
+        "tiny",
+        "--steps",
+        "3",
+        "--batch-size",
+        "8",
+        "--checkpoint-every",
+        "3",
+        "--sample-every",
+        "3",
+    ]
     env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
     strategies = ("auto", "mirrored", "multiworker")
-    results = run_processes([
-        ([sys.executable, "-m", "keras_signgan", *options, "--strategy", name, "--run-dir", str(tmp_path / name)], env)
-        for name in strategies
-    ])
+    results = run_processes(
+        [
+            (
+                [
+                    sys.executable,
+                    "-m",
+                    "keras_signgan",
+                    *options,
+                    "--strategy",
+                    name,
+                    "--run-dir",
+                    str(tmp_path / name),
+                ],
+                env,
+            )
+            for name in strategies
+        ]
+    )
     for returncode, err in results:
         assert returncode == 0, err[-3000:]
     rows = {name: read_csv(tmp_path / name / "metrics.csv") for name in strategies}
@@ -123,6 +192,8 @@ def test_one_replica_gives_the_same_losses_under_every_strategy(npz_dataset, tmp
     for name in ("mirrored", "multiworker"):
         for column in ("d_loss", "g_loss", "d_real", "d_fake"):
             np.testing.assert_allclose(
-                [float(r[column]) for r in rows[name]], [float(r[column]) for r in rows["auto"]],
-                rtol=1e-6, err_msg=f"{name} {column}",
+                [float(r[column]) for r in rows[name]],
+                [float(r[column]) for r in rows["auto"]],
+                rtol=1e-6,
+                err_msg=f"{name} {column}",
             )

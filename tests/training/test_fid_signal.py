@@ -36,7 +36,10 @@ def test_best_checkpoint_and_curve_survive_a_crash_and_resume(npz_dataset, tmp_p
     # The best (step 4), not the newest (step 6), and the same state as that step's checkpoint.
     best = json.loads((run_dir / "checkpoints" / "best.json").read_text())
     assert (best["step"], best["fid"], best["images_seen"]) == (4, 3.0, 32)
-    with np.load(run_dir / "checkpoints" / "best.npz") as saved, np.load(run_dir / "checkpoints" / "ckpt-0000004.npz") as ckpt:
+    with (
+        np.load(run_dir / "checkpoints" / "best.npz") as saved,
+        np.load(run_dir / "checkpoints" / "ckpt-0000004.npz") as ckpt,
+    ):
         assert int(saved["__step__"]) == 4 and sorted(saved.files) == sorted(ckpt.files)
         for key in ckpt.files:
             np.testing.assert_array_equal(saved[key], ckpt[key], err_msg=key)
@@ -77,9 +80,13 @@ def test_best_checkpoint_and_curve_survive_a_crash_and_resume(npz_dataset, tmp_p
     assert steps_wall[4] < 1000 < steps_wall[5] < resumed_walls[2]
 
 
-def test_a_best_fid_from_another_extractor_is_replaced_by_the_next_evaluation(npz_dataset, tmp_path, tiny_extractor, scripted_fids):
+def test_a_best_fid_from_another_extractor_is_replaced_by_the_next_evaluation(
+    npz_dataset, tmp_path, tiny_extractor, scripted_fids
+):
     run_dir = tmp_path / "run"
-    config = tiny_config("basic", npz_dataset, steps=2, eval_every=2, eval_features=str(tiny_extractor), eval_samples=16)
+    config = tiny_config(
+        "basic", npz_dataset, steps=2, eval_every=2, eval_features=str(tiny_extractor), eval_samples=16
+    )
     scripted_fids.extend([1.0])
     fit(config, run_dir=run_dir, progress=False)
     assert json.loads((run_dir / "checkpoints" / "best.json").read_text())["num_generated"] == 16

@@ -74,9 +74,24 @@ def test_non_finite_loss_stops_the_run_and_keeps_good_checkpoints(npz_dataset, t
 def test_sigkill_then_resume_reaches_the_requested_step(npz_dataset, tmp_path):
     run_dir = tmp_path / "run"
     command = [
-        sys.executable, "-m", "keras_signgan.cli", "fit", "biggan", str(npz_dataset), "--size", "tiny",
-        "--steps", "400", "--batch-size", "8", "--checkpoint-every", "5", "--sample-every", "1000",
-        "--run-dir", str(run_dir),
+        sys.executable,
+        "-m",
+        "keras_signgan.cli",
+        "fit",
+        "biggan",
+        str(npz_dataset),
+        "--size",
+        "tiny",
+        "--steps",
+        "400",
+        "--batch-size",
+        "8",
+        "--checkpoint-every",
+        "5",
+        "--sample-every",
+        "1000",
+        "--run-dir",
+        str(run_dir),
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -112,7 +127,9 @@ def test_eval_every_logs_fid_and_kid(npz_dataset, tmp_path, tiny_extractor):
     assert record["step"] == int(best["step"]) and f"{record['fid']:.6g}" == best["fid"]
     from keras_signgan.metrics.evaluate import evaluate
 
-    again = evaluate(tmp_path / "run", checkpoint="best", num_samples=16, metrics="fid", features=str(tiny_extractor), progress=False)
+    again = evaluate(
+        tmp_path / "run", checkpoint="best", num_samples=16, metrics="fid", features=str(tiny_extractor), progress=False
+    )
     assert again["checkpoint"] == "best.npz" and again["step"] == record["step"]
     assert again["metrics"]["fid"] == pytest.approx(record["fid"], rel=1e-4)
 
@@ -121,7 +138,9 @@ def test_eval_every_logs_fid_and_kid(npz_dataset, tmp_path, tiny_extractor):
 def test_mixed_precision_trains_and_restores_the_policy(model, npz_dataset, tmp_path):
     import keras
 
-    result = fit(tiny_config(model, npz_dataset, steps=2, mixed_precision=True), run_dir=tmp_path / "run", progress=False)
+    result = fit(
+        tiny_config(model, npz_dataset, steps=2, mixed_precision=True), run_dir=tmp_path / "run", progress=False
+    )
     rows = read_csv(tmp_path / "run" / "metrics.csv")
     assert result.step == 2 and all(np.isfinite(float(r["d_loss"])) for r in rows)
     assert keras.mixed_precision.global_policy().name == "float32"

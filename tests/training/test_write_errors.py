@@ -61,10 +61,28 @@ def test_a_full_disk_stops_the_run_with_one_error_line_and_it_resumes(fill, npz_
     run_dir = tmp_path / "run"
     with monkeypatch.context() as patch:
         name, failed_step = fill(patch)
-        result = CliRunner().invoke(cli, [
-            "fit", "basic", str(npz_dataset), "--size", "tiny", "--steps", "6", "--batch-size", "8",
-            "--checkpoint-every", "2", "--sample-every", "2", "--log-every", "1", "--run-dir", str(run_dir),
-        ])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "fit",
+                "basic",
+                str(npz_dataset),
+                "--size",
+                "tiny",
+                "--steps",
+                "6",
+                "--batch-size",
+                "8",
+                "--checkpoint-every",
+                "2",
+                "--sample-every",
+                "2",
+                "--log-every",
+                "1",
+                "--run-dir",
+                str(run_dir),
+            ],
+        )
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     errors = [line for line in result.output.splitlines() if "Error" in line]

@@ -47,8 +47,12 @@ class GeneratorBlock(keras.layers.Layer):
     def build(self, input_shape):
         x_shape, condition_shape = input_shape
         scale = 2 if self.upsample else 1
-        up_shape = (x_shape[0], None if x_shape[1] is None else x_shape[1] * scale,
-                    None if x_shape[2] is None else x_shape[2] * scale, x_shape[3])
+        up_shape = (
+            x_shape[0],
+            None if x_shape[1] is None else x_shape[1] * scale,
+            None if x_shape[2] is None else x_shape[2] * scale,
+            x_shape[3],
+        )
         out_shape = up_shape[:3] + (self.filters,)
         self.norm_1.build((x_shape, condition_shape))
         self.conv_1.build(up_shape)
@@ -79,8 +83,12 @@ class GeneratorBlock(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         x_shape = input_shape[0]
         scale = 2 if self.upsample else 1
-        return (x_shape[0], None if x_shape[1] is None else x_shape[1] * scale,
-                None if x_shape[2] is None else x_shape[2] * scale, self.filters)
+        return (
+            x_shape[0],
+            None if x_shape[1] is None else x_shape[1] * scale,
+            None if x_shape[2] is None else x_shape[2] * scale,
+            self.filters,
+        )
 
     def get_config(self):
         config = super().get_config()
@@ -145,13 +153,19 @@ class DiscriminatorBlock(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         scale = 2 if self.downsample else 1
-        return (input_shape[0], None if input_shape[1] is None else input_shape[1] // scale,
-                None if input_shape[2] is None else input_shape[2] // scale, self.filters)
+        return (
+            input_shape[0],
+            None if input_shape[1] is None else input_shape[1] // scale,
+            None if input_shape[2] is None else input_shape[2] // scale,
+            self.filters,
+        )
 
     def get_config(self):
         config = super().get_config()
         config.update(
-            filters=self.filters, downsample=self.downsample, preactivation=self.preactivation,
+            filters=self.filters,
+            downsample=self.downsample,
+            preactivation=self.preactivation,
             use_spectral_norm=self.use_spectral_norm,
         )
         return config
@@ -187,8 +201,9 @@ class ProjectionHead(keras.layers.Layer):
         channels = features_shape[-1]
         self.linear.build(features_shape)
         self.embedding = maybe_spectral_norm(
-            keras.layers.Dense(channels, use_bias=False, kernel_initializer="orthogonal", name="embedding",
-                               dtype=self.dtype_policy),
+            keras.layers.Dense(
+                channels, use_bias=False, kernel_initializer="orthogonal", name="embedding", dtype=self.dtype_policy
+            ),
             self.use_spectral_norm,
         )
         self.embedding.build((None, self.num_classes))

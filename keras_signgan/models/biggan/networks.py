@@ -6,8 +6,8 @@ from keras import ops
 
 from keras_signgan.errors import ConfigError
 from keras_signgan.layers import BatchNormalization, SelfAttention, maybe_spectral_norm
-from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
 from keras_signgan.models.biggan import presets
+from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
 from keras_signgan.models.networks import discriminator_inputs, generator_inputs, num_doublings, preset_widths
 from keras_signgan.models.presets import resolve_layout
 
@@ -40,7 +40,7 @@ def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small",
     z, label = generator_inputs(z_dim)
     sizes = latent_chunks(z_dim, blocks + 1)
     bounds = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
-    chunks = [z[:, bounds[i]:bounds[i + 1]] for i in range(len(sizes))]
+    chunks = [z[:, bounds[i] : bounds[i + 1]] for i in range(len(sizes))]
     shared = keras.layers.Embedding(num_classes, widths["shared"], name="shared_embedding")(label)
     x = maybe_spectral_norm(keras.layers.Dense(4 * 4 * filters, kernel_initializer="orthogonal", name="linear"))(
         chunks[0]
@@ -57,7 +57,9 @@ def build_biggan_generator(num_classes, image_size=32, z_dim=None, size="small",
     # The same batch-norm settings as the conditional ones (PyTorch's defaults, as BigGAN).
     x = BatchNormalization(momentum=0.9, epsilon=1e-5, name="output_bn")(x)
     x = keras.layers.ReLU()(x)
-    x = maybe_spectral_norm(keras.layers.Conv2D(3, 3, padding="same", kernel_initializer="orthogonal", name="output_conv"))(x)
+    x = maybe_spectral_norm(
+        keras.layers.Conv2D(3, 3, padding="same", kernel_initializer="orthogonal", name="output_conv")
+    )(x)
     image = keras.layers.Activation("tanh", dtype="float32", name="image")(x)
     return keras.Model([z, label], image, name="biggan_generator")
 

@@ -15,8 +15,16 @@ from keras_signgan.models.presets import Preset
 # (on LSA16 they beat BigGAN's 1e-4/4e-4 TTUR at equal compute: FID 154 vs 261 early in a
 # run). LeCam regularisation is an option (`lecam_weight`), off.
 DEFAULTS = dict(
-    loss="hinge", n_critic=1, g_lr=2e-4, d_lr=2e-4, beta_1=0.0, beta_2=0.999,
-    diffaugment="color,translation,cutout", lecam_weight=0.0, gradient_penalty=0.0, drift=0.0,
+    loss="hinge",
+    n_critic=1,
+    g_lr=2e-4,
+    d_lr=2e-4,
+    beta_1=0.0,
+    beta_2=0.999,
+    diffaugment="color,translation,cutout",
+    lecam_weight=0.0,
+    gradient_penalty=0.0,
+    drift=0.0,
 )
 
 # The EMA must span a small part of the run: over a short run a long average mixes
@@ -26,20 +34,38 @@ PRESETS = {
     "tiny": Preset(
         description="tests: a step in well under a second on a CPU",
         widths=dict(ch=8, shared=16, z_dim=32, full_res=None),
-        training=DEFAULTS, steps=12, batch_size=16, ema_decay=0.999, ema_start=0,
-        sample_every=6, checkpoint_every=6, log_every=1,
+        training=DEFAULTS,
+        steps=12,
+        batch_size=16,
+        ema_decay=0.999,
+        ema_start=0,
+        sample_every=6,
+        checkpoint_every=6,
+        log_every=1,
     ),
     "small": Preset(
         description="a CPU: 27 min alone on 2 cores at 1.85 steps/s; narrower 32x32 blocks",
         widths=dict(ch=16, shared=64, z_dim=96, full_res=32),
-        training=DEFAULTS, steps=3000, batch_size=32, ema_decay=0.995, ema_start=500,
-        sample_every=500, checkpoint_every=250, log_every=10,
+        training=DEFAULTS,
+        steps=3000,
+        batch_size=32,
+        ema_decay=0.995,
+        ema_start=500,
+        sample_every=500,
+        checkpoint_every=250,
+        log_every=10,
     ),
     "base": Preset(
         description="a GPU: BigGAN's CIFAR widths; not measured here, expect hours on one GPU",
         widths=dict(ch=64, shared=128, z_dim=128, full_res=None),
-        training=DEFAULTS, steps=100_000, batch_size=64, ema_decay=0.9999, ema_start=1000,
-        sample_every=2000, checkpoint_every=2000, log_every=50,
+        training=DEFAULTS,
+        steps=100_000,
+        batch_size=64,
+        ema_decay=0.9999,
+        ema_start=1000,
+        sample_every=2000,
+        checkpoint_every=2000,
+        log_every=50,
     ),
 }
 

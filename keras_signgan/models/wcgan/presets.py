@@ -10,28 +10,54 @@ from keras_signgan.models.presets import Preset
 
 # The Wasserstein critic takes two steps per generator step; no generator average.
 DEFAULTS = dict(
-    loss="wasserstein", n_critic=2, g_lr=2e-4, d_lr=2e-4, beta_1=0.5, beta_2=0.999,
-    diffaugment="color,translation,cutout", lecam_weight=0.0, gradient_penalty=0.0, drift=0.0,
+    loss="wasserstein",
+    n_critic=2,
+    g_lr=2e-4,
+    d_lr=2e-4,
+    beta_1=0.5,
+    beta_2=0.999,
+    diffaugment="color,translation,cutout",
+    lecam_weight=0.0,
+    gradient_penalty=0.0,
+    drift=0.0,
 )
 
 PRESETS = {
     "tiny": Preset(
         description="tests: a step in well under a second on a CPU",
         widths=dict(ch=8, embedding=8, z_dim=16),
-        training=DEFAULTS, steps=12, batch_size=16, ema_decay=None, ema_start=0,
-        sample_every=6, checkpoint_every=6, log_every=1,
+        training=DEFAULTS,
+        steps=12,
+        batch_size=16,
+        ema_decay=None,
+        ema_start=0,
+        sample_every=6,
+        checkpoint_every=6,
+        log_every=1,
     ),
     "small": Preset(
         description="a CPU: about 20 min alone on 2 cores at 2.6 steps/s",
         widths=dict(ch=64, embedding=50, z_dim=100),
-        training=DEFAULTS, steps=3000, batch_size=32, ema_decay=None, ema_start=500,
-        sample_every=500, checkpoint_every=250, log_every=10,
+        training=DEFAULTS,
+        steps=3000,
+        batch_size=32,
+        ema_decay=None,
+        ema_start=500,
+        sample_every=500,
+        checkpoint_every=250,
+        log_every=10,
     ),
     "base": Preset(
         description="a GPU: twice the small widths; not measured here",
         widths=dict(ch=128, embedding=50, z_dim=100),
-        training=DEFAULTS, steps=100_000, batch_size=64, ema_decay=None, ema_start=1000,
-        sample_every=2000, checkpoint_every=2000, log_every=50,
+        training=DEFAULTS,
+        steps=100_000,
+        batch_size=64,
+        ema_decay=None,
+        ema_start=1000,
+        sample_every=2000,
+        checkpoint_every=2000,
+        log_every=50,
     ),
 }
 

@@ -83,4 +83,3 @@ def test_projection_head_adds_the_class_projection():
     expected = features @ w + b + np.sum(embedding[labels] * features, axis=-1, keepdims=True)
     np.testing.assert_allclose(logits, expected, atol=1e-5)
     assert logits.dtype == np.float32
-

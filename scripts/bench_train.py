@@ -112,6 +112,7 @@ def main():
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--jit-compile", choices=("auto", "on", "off"), default="auto")
+    parser.add_argument("--classes", type=int, default=16, help="number of classes (LSA16: 16, LSA64: 64)")
     parser.add_argument(
         "--ceiling",
         default=None,
@@ -122,7 +123,7 @@ def main():
     import tensorflow as tf
 
     print(f"TensorFlow {tf.__version__}, devices: {[d.name for d in tf.config.list_logical_devices()]}")
-    print(f"batch {args.batch_size}, {args.warmup} warm-up + {args.steps} timed steps, jit_compile {args.jit_compile}")
+    print(f"{args.classes} classes, batch {args.batch_size}, {args.warmup} warm-up + {args.steps} timed steps, jit_compile {args.jit_compile}")
     if ceiling is not None:
         print(
             f"conv ceiling {ceiling['ceiling_gflops']:.1f} GFLOP/s from {ceiling['path']} "
@@ -140,6 +141,7 @@ def main():
                 args.batch_size,
                 args.steps,
                 args.warmup,
+                num_classes=args.classes,
                 jit_compile=args.jit_compile,
             )
             line = f"{model:8} {size:6} {args.batch_size:5d} {params:10,d} {rate:8.2f} {rate * args.batch_size:9.0f} {cpu:10.3f}"

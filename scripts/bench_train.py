@@ -123,7 +123,9 @@ def main():
     import tensorflow as tf
 
     print(f"TensorFlow {tf.__version__}, devices: {[d.name for d in tf.config.list_logical_devices()]}")
-    print(f"{args.classes} classes, batch {args.batch_size}, {args.warmup} warm-up + {args.steps} timed steps, jit_compile {args.jit_compile}")
+    print(
+        f"{args.classes} classes, batch {args.batch_size}, {args.warmup} warm-up + {args.steps} timed steps, jit_compile {args.jit_compile}"
+    )
     if ceiling is not None:
         print(
             f"conv ceiling {ceiling['ceiling_gflops']:.1f} GFLOP/s from {ceiling['path']} "

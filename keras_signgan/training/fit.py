@@ -35,9 +35,17 @@ from keras_signgan.runs import (
     save_checkpoint,
 )
 from keras_signgan.training import callbacks as cb
-from keras_signgan.training.outcome import TrainingDiverged, WriteFailed, report_evaluations, write_failed
+from keras_signgan.training.outcome import (
+    TrainingDiverged,
+    WorkerLost,
+    WriteFailed,
+    is_lost_worker,
+    report_evaluations,
+    worker_lost,
+    write_failed,
+)
 
-__all__ = ["FitResult", "TrainingDiverged", "WriteFailed", "build_compiled_gan", "fit", "gpu_available"]
+__all__ = ["FitResult", "TrainingDiverged", "WorkerLost", "WriteFailed", "build_compiled_gan", "fit", "gpu_available"]
 
 
 @dataclasses.dataclass
@@ -130,6 +138,8 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         WriteFailed (a RunError): a file of the run could not be written (a full disk). The
             message names the file, the cause, the newest checkpoint (intact) and the fix;
             no file is left half-written, so `resume` continues the run.
+        WorkerLost (a RunError): under `multiworker`, a peer worker stopped (killed,
+            crashed, unreachable); the message names it, the newest checkpoint and the fix.
     """
     log = log or (lambda message: print(message, file=sys.stderr))
     clock = cb.RunClock()  # the time a user waits: loading and building count too
@@ -180,6 +190,12 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         if progress:
             log("")  # end the progress bar's line: the error gets its own
         raise write_failed(error, user_run_dir, gan) from None
+    except tf.errors.OpError as error:
+        if config.strategy != "multiworker" or not is_lost_worker(error):
+            raise
+        if progress:
+            log("")
+        raise worker_lost(error, user_run_dir, gan) from None
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
         for folder in cleanup:

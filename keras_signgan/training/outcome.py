@@ -1,10 +1,13 @@
 """How a run ends, as its user reads it: the errors that stop it (`TrainingDiverged`,
-`WriteFailed`, each one line naming what is kept and the fix) and, with `--eval-every`, the
+`WriteFailed`, `WorkerLost`, each one line naming what is kept and the fix) and, with `--eval-every`, the
 share of its wall time the evaluations took and its FID curve."""
 
 import errno
 import math
 import pathlib
+import re
+
+import tensorflow as tf
 
 from keras_signgan.config import EVAL_SHARE_TARGET
 from keras_signgan.errors import RunError
@@ -37,6 +40,46 @@ def write_failed(error, run_dir, gan):
     return WriteFailed(
         f"Cannot write {error.filename}: {cause}. The run stopped before its first checkpoint. {fix}, then "
         f"start it again (remove {run_dir} or choose another --run-dir)."
+    )
+
+
+class WorkerLost(RunError):
+    """A worker of a multi-worker run stopped (killed, crashed, unreachable); the others stop
+    too, the run resumable from its newest checkpoint."""
+
+
+# What TensorFlow raises on the surviving workers when a peer dies mid-collective: the
+# coordination service stops hearing its heartbeats ("The tasks have crashed") or a
+# collective op is aborted.
+_LOST_PEER_ERRORS = (tf.errors.UnavailableError, tf.errors.AbortedError, tf.errors.DeadlineExceededError)
+_TASK = re.compile(r"/job:(\w+)/replica:\d+/task:(\d+)")
+
+
+def is_lost_worker(error):
+    """Whether `error`, raised by a multi-worker step, means a peer worker is gone."""
+    return isinstance(error, _LOST_PEER_ERRORS) or (
+        isinstance(error, tf.errors.OpError) and "Collective ops is aborted" in str(error)
+    )
+
+
+def worker_lost(error, run_dir, gan):
+    """The one-line WorkerLost for a lost peer: which task (when TensorFlow names it), what is
+    kept, the fix."""
+    tasks = sorted({f"{job} {index}" for job, index in _TASK.findall(str(error))})
+    who = f" ({', '.join(tasks)})" if tasks else ""
+    found = list_checkpoints(run_dir) if run_dir is not None else []
+    step = cb.global_step(gan) if gan is not None else None
+    where = f"The run stopped at step {step}; " if step is not None else "The run stopped; "
+    kept = (
+        f"its newest checkpoint, {found[-1][1].name}, is intact. Restart every worker (the same TF_CONFIG) with: "
+        f"signgan fit --resume {run_dir} --strategy multiworker"
+        if found
+        else "it had no checkpoint yet. Start every worker again (the same TF_CONFIG), after removing "
+        f"{run_dir} or with another --run-dir."
+    )
+    return WorkerLost(
+        f"A worker of this multi-worker run stopped{who}: TensorFlow lost contact with it "
+        f"({type(error).__name__}). {where}{kept}"
     )
 
 

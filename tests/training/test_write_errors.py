@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from click.testing import CliRunner
 from matplotlib.figure import Figure
 
@@ -103,3 +104,43 @@ def test_a_full_disk_stops_the_run_with_one_error_line_and_it_resumes(fill, npz_
     assert result.step == 6
     assert [int(r["step"]) for r in read_csv(run_dir / "metrics.csv")] == [1, 2, 3, 4, 5, 6]
     assert [step for step, _ in list_checkpoints(run_dir)] == [2, 4, 6]
+
+
+# What the chief of a two-worker run raised when the other worker was killed with SIGKILL.
+PEER_GONE = (
+    "Collective ops is aborted by: Error reported from /job:worker/task:1: The following tasks are unhealthy "
+    "(stopped sending heartbeats):\n/job:worker/replica:0/task:1\nThe tasks have crashed."
+)
+
+
+@pytest.mark.parametrize("strategy", ["multiworker", "auto"])
+def test_a_lost_worker_stops_a_multiworker_run_with_one_error_line(strategy, npz_dataset, tmp_path, monkeypatch):
+    """Under multiworker, TensorFlow's error for a dead peer becomes one `Error:` line naming
+    the worker, the intact checkpoint and the resume command (exit 2); under another strategy
+    the same error is not a lost worker and keeps its traceback."""
+    from keras_signgan.training import callbacks
+
+    run_dir = tmp_path / "run"
+    guard_step = callbacks.NonFiniteGuard.on_train_batch_end
+
+    def peer_dies_at_step_3(self, batch, logs=None):
+        guard_step(self, batch, logs)
+        if callbacks.global_step(self.model) == 3:
+            raise tf.errors.UnavailableError(None, None, PEER_GONE)
+
+    monkeypatch.setattr(callbacks.NonFiniteGuard, "on_train_batch_end", peer_dies_at_step_3)
+    args = ["fit", "basic", str(npz_dataset), "--size", "tiny", "--steps", "6", "--batch-size", "8"]
+    args += ["--checkpoint-every", "2", "--strategy", strategy, "--run-dir", str(run_dir)]
+    result = CliRunner().invoke(cli, args)
+    if strategy != "multiworker":
+        assert isinstance(result.exception, tf.errors.UnavailableError)
+        return
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if "Error" in line]
+    assert errors == [
+        "Error: A worker of this multi-worker run stopped (worker 1): TensorFlow lost contact with it "
+        "(UnavailableError). The run stopped at step 3; its newest checkpoint, ckpt-0000002.npz, is intact. "
+        f"Restart every worker (the same TF_CONFIG) with: signgan fit --resume {run_dir} --strategy multiworker"
+    ]
+    assert [step for step, _ in list_checkpoints(run_dir)] == [2]

@@ -88,6 +88,7 @@ class TrainConfig:
     lecam_weight: float = None
     gradient_penalty: float = None
     drift: float = None
+    r1: float = None
     class_names: list = None
     version: str = None
     # The family's layout options (`LAYOUT_OPTIONS` in models/<family>/presets.py), e.g.
@@ -127,7 +128,7 @@ class TrainConfig:
                 raise ConfigError(f"--{name.replace('_', '-')} must be > 0. Received: {value}.")
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0. Received: {self.eval_every}.")
-        for name in ("gradient_penalty", "drift"):
+        for name in ("gradient_penalty", "drift", "r1"):
             value = getattr(self, name)
             if value is not None and not 0 <= value < float("inf"):
                 raise ConfigError(f"--{name.replace('_', '-')} must be >= 0. Received: {value}.")

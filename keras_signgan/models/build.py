@@ -26,6 +26,7 @@ def build_gan(config):
         lecam_weight=config.lecam_weight or 0.0,
         gradient_penalty=config.gradient_penalty or 0.0,
         drift=config.drift or 0.0,
+        r1=config.r1 or 0.0,
         truncation=config.truncation,
         seed=config.seed,
         name=config.model,

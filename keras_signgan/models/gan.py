@@ -60,6 +60,8 @@ class ConditionalGAN(keras.Model):
             logged as `d_grad_norm`. 0 turns it off. Defaults to 0.
         drift: float. Weight of the drift term `mean(D(x)^2)` on real logits (Karras et
             al. 2018), which keeps a Wasserstein critic's outputs near 0. Defaults to 0.
+        r1: float. Weight gamma of the R1 penalty `gamma / 2 * mean(|grad_x D(x)|^2)` on
+            the augmented real images (Mescheder et al. 2018). Defaults to 0.
     """
 
     default_loss = "hinge"
@@ -83,6 +85,7 @@ class ConditionalGAN(keras.Model):
         lecam_weight=0.0,
         gradient_penalty=0.0,
         drift=0.0,
+        r1=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -130,9 +133,11 @@ class ConditionalGAN(keras.Model):
             )
         self.gradient_penalty = float(gradient_penalty)
         self.drift = float(drift)
-        if self.gradient_penalty < 0 or self.drift < 0:
+        self.r1 = float(r1)
+        if self.gradient_penalty < 0 or self.drift < 0 or self.r1 < 0:
             raise ValueError(
-                f"gradient_penalty and drift must be >= 0. Received: gradient_penalty={gradient_penalty}, drift={drift}"
+                "gradient_penalty, drift and r1 must be >= 0. Received: "
+                f"gradient_penalty={gradient_penalty}, drift={drift}, r1={r1}"
             )
         self.grad_norm_tracker = keras.metrics.Mean(name="d_grad_norm") if self.gradient_penalty else None
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -254,6 +259,9 @@ class ConditionalGAN(keras.Model):
                         images[:batch_size], images[batch_size:], labels, global_batch, critic_step
                     )
                     d_loss = d_loss + self.gradient_penalty * penalty
+                if self.r1:
+                    r1_penalty = regularizers.r1_penalty(self.discriminator, images[:batch_size], labels, global_batch)
+                    d_loss = d_loss + self.r1 * r1_penalty
                 if self.discriminator.losses:
                     d_loss = d_loss + ops.sum(self.discriminator.losses) / replicas
                 scaled_loss = self.d_optimizer.scale_loss(d_loss)

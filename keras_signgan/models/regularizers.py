@@ -10,6 +10,11 @@ GANs"): `mean((|grad_x D(x_hat)| - 1)^2)` at `x_hat` drawn uniformly on the segm
 the augmented real and generated images (the discriminator's own inputs). The penalty pass
 runs the discriminator in inference mode, so spectral normalisation does not step its power
 iteration twice.
+
+R1 (Mescheder et al. 2018, "Which Training Methods for GANs do actually Converge?"):
+`1/2 * mean(|grad_x D(x)|^2)` on the (augmented) real images, times its weight gamma. It is
+zero-centred: a linear critic, whose gradient is the same everywhere, pays it on every real
+image, where the one-centred WGAN-GP penalty is zero for any linear critic of unit slope.
 """
 
 import tensorflow as tf
@@ -44,3 +49,13 @@ def gradient_penalty(discriminator, real_images, fake_images, labels, global_bat
     # The small constant keeps the square root's gradient finite at a zero gradient.
     norms = ops.sqrt(ops.sum(ops.square(gradients), axis=(1, 2, 3)) + 1e-12)
     return ops.sum(ops.square(norms - 1.0)) / global_batch, ops.mean(norms)
+
+
+def r1_penalty(discriminator, real_images, labels, global_batch):
+    """The R1 term without its weight: `1/2 * |grad_x D(x)|^2` summed per real example and
+    divided by the global batch (discriminator in inference mode, as the gradient penalty)."""
+    with tf.GradientTape() as tape:
+        tape.watch(real_images)
+        total = ops.sum(ops.cast(discriminator([real_images, labels], training=False), "float32"))
+    gradients = ops.cast(tape.gradient(total, real_images), "float32")
+    return 0.5 * ops.sum(ops.square(gradients)) / global_batch

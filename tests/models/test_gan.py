@@ -5,6 +5,7 @@ import inspect
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from keras import layers
 
 from keras_signgan.models.gan import ConditionalGAN
@@ -180,12 +181,33 @@ def test_lecam_term_adds_the_squared_excess_over_the_moving_averages():
         make_gan(lecam_weight=-1.0)
 
 
+def test_r1_adds_the_weighted_squared_gradient_at_the_real_images_to_the_d_loss():
+    images, labels = batch(seed=7)
+    keras.utils.set_random_seed(0)
+    plain = make_gan(loss="wasserstein")
+    keras.utils.set_random_seed(0)
+    regularised = make_gan(loss="wasserstein", r1=10.0)
+    from keras_signgan.models import regularizers
+
+    expected = 10.0 * float(
+        regularizers.r1_penalty(regularised.discriminator, tf.constant(images), tf.constant(labels), 6.0)
+    )
+    assert expected > 0
+    d_plain = float(plain.train_step((images, labels))["d_loss"])
+    d_reg = float(regularised.train_step((images, labels))["d_loss"])
+    # Same initial weights and noise: the D losses differ by the penalty (no DiffAugment).
+    assert d_reg - d_plain == pytest.approx(expected, rel=1e-4)
+    with pytest.raises(ValueError, match="r1"):
+        make_gan(r1=-1.0)
+
+
 def test_gradient_penalty_and_drift_of_a_linear_critic():
     # D(x) = <w, x> has gradient w everywhere: the penalty is (|w| - 1)^2 at every point.
     import keras
     import tensorflow as tf
 
     from keras_signgan.config import TrainConfig
+    from keras_signgan.models import regularizers
     from keras_signgan.models.build import build_gan
 
     config = TrainConfig.create("wcgan", "toy", size="tiny", gradient_penalty=10.0, drift=0.001)
@@ -204,10 +226,16 @@ def test_gradient_penalty_and_drift_of_a_linear_critic():
     penalty, norm = gan._gradient_penalty(real, fake, tf.zeros((6,), "int32"), 6.0, 0)
     assert float(norm) == pytest.approx(3.0, rel=1e-5)
     assert float(penalty) == pytest.approx(4.0, rel=1e-5)
+    # R1 is zero-centred: the same linear critic pays |w|^2 / 2 = 4.5 on every real image,
+    # and a unit-slope one, which WGAN-GP lets pass, still pays 0.5.
+    assert float(regularizers.r1_penalty(critic, real, tf.zeros((6,), "int32"), 6.0)) == pytest.approx(4.5, rel=1e-5)
+    critic.layers[-1].kernel.assign(w / 3.0)
+    assert float(gan._gradient_penalty(real, fake, tf.zeros((6,), "int32"), 6.0, 0)[0]) == pytest.approx(0.0, abs=1e-6)
+    assert float(regularizers.r1_penalty(critic, real, tf.zeros((6,), "int32"), 6.0)) == pytest.approx(0.5, rel=1e-5)
     # Default runs keep no penalty and no extra tracker.
     plain = TrainConfig.create("wcgan", "toy", size="tiny")
     plain.class_names = ["a", "b"]
-    assert build_gan(plain).gradient_penalty == 0.0
+    assert build_gan(plain).gradient_penalty == 0.0 and build_gan(plain).r1 == 0.0
 
 
 def test_the_private_keras_method_the_gan_overrides_for_multi_worker_fit_is_still_called():

@@ -25,6 +25,7 @@ DEFAULTS = dict(
     lecam_weight=0.0,
     gradient_penalty=0.0,
     drift=0.0,
+    r1=0.0,
 )
 
 # The EMA must span a small part of the run: over a short run a long average mixes

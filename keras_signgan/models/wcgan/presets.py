@@ -20,6 +20,7 @@ DEFAULTS = dict(
     lecam_weight=0.0,
     gradient_penalty=0.0,
     drift=0.0,
+    r1=0.0,
 )
 
 PRESETS = {

@@ -80,9 +80,9 @@ class UpsampleConv2D(keras.layers.Conv2D):
         return ops.reshape(folded, (2, 2, channels, 4 * filters))
 
     def call(self, inputs):
-        shape = ops.shape(inputs)
-        height = inputs.shape[1] if inputs.shape[1] is not None else shape[1]
-        width = inputs.shape[2] if inputs.shape[2] is not None else shape[2]
+        batch, height, width = (
+            inputs.shape[axis] if inputs.shape[axis] is not None else ops.shape(inputs)[axis] for axis in range(3)
+        )
         padded = ops.pad(inputs, ((0, 0), (1, 1), (1, 1), (0, 0)))
         phases = ops.conv(padded, self._phase_kernel(self.kernel), padding="valid", data_format="channels_last")
         # (B, H+1, W+1, row slot, col slot, filters) -> (B, 2H+2, 2W+2, filters), slot-minor.
@@ -90,7 +90,7 @@ class UpsampleConv2D(keras.layers.Conv2D):
         outputs = ops.reshape(
             ops.transpose(phases, (0, 1, 3, 2, 4, 5)), (-1, 2 * height + 2, 2 * width + 2, self.filters)
         )
-        outputs = ops.slice(outputs, (0, 1, 1, 0), (shape[0], 2 * height, 2 * width, self.filters))
+        outputs = ops.slice(outputs, (0, 1, 1, 0), (batch, 2 * height, 2 * width, self.filters))
         if self.use_bias:
             outputs = ops.add(outputs, ops.reshape(self.bias, (1, 1, 1, self.filters)))
         if self.activation is not None:

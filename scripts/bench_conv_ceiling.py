@@ -8,7 +8,9 @@ Usage:
 
 The model's generator and discriminator are built as `signgan fit` builds them and called
 once on a small batch, recording the input shape of every Conv2D layer they run (inside
-spectral-normalisation wrappers, residual blocks and attention too). Each distinct shape
+spectral-normalisation wrappers, residual blocks and attention too); an `UpsampleConv2D`
+(up-sampling and a 3x3 convolution) is recorded as the convolution it runs, 2x2 VALID over
+its input padded by one, with 4x its filters. Each distinct shape
 (H, W, Cin, Cout, kernel, strides, padding) is then timed alone at `--batch-size` images:
 `tf.nn.conv2d` forward, its input gradient (Conv2DBackpropInput) and its filter gradient
 (Conv2DBackpropFilter), each in a `tf.function`, after warm-up, the median of `--repeats`
@@ -88,18 +90,27 @@ def model_conv_shapes(model, size, num_classes=16):
     from keras_signgan.config import TrainConfig
     from keras_signgan.training.fit import build_compiled_gan
 
+    try:
+        from keras_signgan.layers import UpsampleConv2D
+    except ImportError:  # a package from before it, on PYTHONPATH for a "before" measurement
+        UpsampleConv2D = None
+
     config = TrainConfig.create(model, "benchmark", size=size)
     config.class_names = [str(i) for i in range(num_classes)]
     gan = build_compiled_gan(config)
     seen = []
-    original = keras.layers.Conv2D.call
+    originals = {cls: cls.call for cls in (keras.layers.Conv2D, UpsampleConv2D) if cls is not None}
 
-    def recording_call(layer, inputs, *args, **kwargs):
-        seen.append((layer, tuple(inputs.shape[1:])))
-        return original(layer, inputs, *args, **kwargs)
+    def recorder(cls):
+        def recording_call(layer, inputs, *args, **kwargs):
+            seen.append((layer, tuple(inputs.shape[1:])))
+            return originals[cls](layer, inputs, *args, **kwargs)
+
+        return recording_call
 
     shapes = {}
-    keras.layers.Conv2D.call = recording_call
+    for cls in originals:
+        cls.call = recorder(cls)
     try:
         rng = np.random.default_rng(0)
         labels = rng.integers(0, num_classes, 2).astype("int32")
@@ -118,6 +129,10 @@ def model_conv_shapes(model, size, num_classes=16):
             del seen[:]
             net_model([first_input, labels], training=False)
             for layer, (h, w, cin) in seen:
+                if UpsampleConv2D is not None and isinstance(layer, UpsampleConv2D):
+                    key = (network, int(h) + 2, int(w) + 2, int(cin), 4 * int(layer.filters), 2, 1, "VALID")
+                    shapes[key] = shapes.get(key, 0) + 1
+                    continue
                 kh, kw = layer.kernel_size
                 sh, sw = layer.strides
                 if kh != kw or sh != sw:
@@ -129,7 +144,8 @@ def model_conv_shapes(model, size, num_classes=16):
                 key = (network, int(h), int(w), int(cin), int(layer.filters), int(kh), int(sh), padding)
                 shapes[key] = shapes.get(key, 0) + 1
     finally:
-        keras.layers.Conv2D.call = original
+        for cls, call in originals.items():
+            cls.call = call
     rows = [
         {
             "network": n,

@@ -6,6 +6,7 @@ import pytest
 
 from keras_signgan import models
 from keras_signgan.errors import ConfigError
+from keras_signgan.layers import NearestUpSampling2D, UpsampleConv2D
 from keras_signgan.legacy import revision_layout
 from keras_signgan.models.basic import networks as basic
 from keras_signgan.models.biggan import networks as biggan
@@ -104,7 +105,7 @@ def test_biggan_discriminator_follows_bigGANs_32x32_layout_and_keeps_revision_1(
 
 def test_wcgan_generator_resizes_then_convolves_from_revision_3_and_keeps_older_layouts():
     for revision, upsampling in (
-        (3, keras.layers.Conv2D),
+        (3, UpsampleConv2D),  # nearest 2x resize and a 3x3 convolution, as one layer
         (2, keras.layers.Conv2DTranspose),
         (1, keras.layers.Conv2DTranspose),
     ):
@@ -113,9 +114,31 @@ def test_wcgan_generator_resizes_then_convolves_from_revision_3_and_keeps_older_
         )
         assert type(generator.get_layer("up_0")) is upsampling
         assert type(generator.get_layer("to_rgb")) is upsampling
-        resizes = [layer for layer in generator.layers if isinstance(layer, keras.layers.UpSampling2D)]
-        assert len(resizes) == (3 if revision >= 3 else 0)
+        assert generator.get_layer("to_rgb").kernel.shape == ((3, 3, 8, 3) if revision >= 3 else (4, 4, 3, 8))
         assert generator.output.shape[1:] == (32, 32, 3)
+
+
+def _as_upsampling_then_conv(layer, inputs):
+    """What `UpsampleConv2D` stands for, with its own kernel: resize, then Keras' Conv2D call."""
+    return keras.layers.Conv2D.call(layer, NearestUpSampling2D(2)(inputs))
+
+
+@pytest.mark.parametrize("family, layout", [("biggan", None), ("wcgan", {"g_upsampling": "resize-conv"})])
+def test_generators_give_the_images_of_upsampling_then_convolution(family, layout, monkeypatch):
+    generator = build(family, "generator", image_size=32, size="tiny", layout=layout)
+    fused = [layer for layer in generator._flatten_layers() if isinstance(layer, UpsampleConv2D)]
+    assert len(fused) == 3
+    rng = np.random.default_rng(2)
+    for layer in fused:  # weights of a trained network's size, not the initialiser's
+        layer.kernel.assign(rng.normal(0, 0.5 / np.sqrt(9 * layer.kernel.shape[2]), layer.kernel.shape))
+    z = keras.ops.convert_to_tensor(rng.normal(size=(4, generator.inputs[0].shape[-1])).astype("float32"))
+    labels = keras.ops.convert_to_tensor(np.array([0, 1, 2, 4], "int32"))
+    images = keras.ops.convert_to_numpy(generator([z, labels], training=False))
+    monkeypatch.setattr(UpsampleConv2D, "call", _as_upsampling_then_conv)
+    expected = keras.ops.convert_to_numpy(generator([z, labels], training=False))
+    scale = np.abs(expected).max()
+    assert expected.std() > 0.1 * scale and scale < 0.999  # neither flat nor saturated by the tanh
+    np.testing.assert_allclose(images, expected, rtol=1e-4, atol=1e-5 * scale)
 
 
 def test_small_biggan_narrows_only_its_full_resolution_blocks_from_revision_2():

@@ -4,13 +4,14 @@
 import keras
 from keras import ops
 
-from keras_signgan.layers import ConditionalBatchNormalization, NearestUpSampling2D, maybe_spectral_norm
+from keras_signgan.layers import ConditionalBatchNormalization, NearestUpSampling2D, UpsampleConv2D, maybe_spectral_norm
 
 
-def _conv(filters, kernel_size, name, use_spectral_norm, dtype):
-    conv = keras.layers.Conv2D(
-        filters, kernel_size, padding="same", kernel_initializer="orthogonal", name=name, dtype=dtype
-    )
+def _conv(filters, kernel_size, name, use_spectral_norm, dtype, upsample=False):
+    """A 'same' convolution, spectrally normalised when asked; `upsample`: a 3x3 one after 2x
+    nearest up-sampling (`UpsampleConv2D`, the same variables as the Conv2D it stands for)."""
+    layer = UpsampleConv2D if upsample else keras.layers.Conv2D
+    conv = layer(filters, kernel_size, padding="same", kernel_initializer="orthogonal", name=name, dtype=dtype)
     return maybe_spectral_norm(conv, use_spectral_norm)
 
 
@@ -18,8 +19,10 @@ def _conv(filters, kernel_size, name, use_spectral_norm, dtype):
 class GeneratorBlock(keras.layers.Layer):
     """BigGAN generator block: `CBN -> ReLU -> upsample -> conv3x3 -> CBN -> ReLU -> conv3x3`,
     plus a shortcut `conv1x1 -> upsample` (equal to `upsample -> conv1x1`, at a quarter of
-    the cost). Both CBNs take the same condition (the shared
-    class embedding joined with this block's chunk of the latent).
+    the cost). `upsample -> conv3x3` runs as one `UpsampleConv2D` (the same kernel, folded
+    per output phase: 16 instead of 36 multiply-adds per pixel and channel pair). Both CBNs
+    take the same condition (the shared class embedding joined with this block's chunk of
+    the latent).
 
     Args:
         filters: int. Output channels.
@@ -39,7 +42,7 @@ class GeneratorBlock(keras.layers.Layer):
         dtype = self.dtype_policy
         self.norm_1 = ConditionalBatchNormalization(use_spectral_norm=use_spectral_norm, name="cbn_1", dtype=dtype)
         self.norm_2 = ConditionalBatchNormalization(use_spectral_norm=use_spectral_norm, name="cbn_2", dtype=dtype)
-        self.conv_1 = _conv(filters, 3, "conv_1", use_spectral_norm, dtype)
+        self.conv_1 = _conv(filters, 3, "conv_1", use_spectral_norm, dtype, upsample=upsample)
         self.conv_2 = _conv(filters, 3, "conv_2", use_spectral_norm, dtype)
         self.shortcut = _conv(filters, 1, "shortcut", use_spectral_norm, dtype)
         self.resize = NearestUpSampling2D(2, name="upsample") if upsample else None
@@ -47,15 +50,14 @@ class GeneratorBlock(keras.layers.Layer):
     def build(self, input_shape):
         x_shape, condition_shape = input_shape
         scale = 2 if self.upsample else 1
-        up_shape = (
+        out_shape = (
             x_shape[0],
             None if x_shape[1] is None else x_shape[1] * scale,
             None if x_shape[2] is None else x_shape[2] * scale,
-            x_shape[3],
+            self.filters,
         )
-        out_shape = up_shape[:3] + (self.filters,)
         self.norm_1.build((x_shape, condition_shape))
-        self.conv_1.build(up_shape)
+        self.conv_1.build(x_shape)  # an UpsampleConv2D when up-sampling: it takes the input's size
         self.norm_2.build((out_shape, condition_shape))
         self.conv_2.build(out_shape)
         self.shortcut.build(x_shape)
@@ -73,7 +75,7 @@ class GeneratorBlock(keras.layers.Layer):
     def call(self, inputs, training=None):
         x, condition = inputs
         h = ops.relu(self.norm_1([x, condition], training=training))
-        h = self.conv_1(self._up(h), training=training)
+        h = self.conv_1(h, training=training)
         h = ops.relu(self.norm_2([h, condition], training=training))
         h = self.conv_2(h, training=training)
         # A 1x1 convolution commutes with nearest up-sampling: convolving first computes

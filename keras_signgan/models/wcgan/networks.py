@@ -3,7 +3,7 @@ normalised critic, conditioned by concatenation."""
 
 import keras
 
-from keras_signgan.layers import BatchNormalization, NearestUpSampling2D, maybe_spectral_norm
+from keras_signgan.layers import BatchNormalization, UpsampleConv2D, maybe_spectral_norm
 from keras_signgan.models.networks import discriminator_inputs, generator_inputs, num_doublings, preset_widths
 from keras_signgan.models.presets import resolve_layout
 from keras_signgan.models.wcgan import presets
@@ -13,10 +13,11 @@ def _upsample(x, filters, name, upsampling, use_bias=False):
     """Double the resolution. "resize-conv": nearest-neighbour resize, then a 3x3 convolution
     (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts"); "transposed": the DCGAN
     transposed convolution 4x4/2, whose uneven overlap painted a mottled, checkered texture
-    over every generated hand."""
+    over every generated hand. The resize and convolution run as one `UpsampleConv2D`: the
+    3x3 kernel folded per output phase, never forming the resized image; its variables are
+    the Conv2D's, so checkpoints of either form restore into the other."""
     if upsampling == "resize-conv":
-        x = NearestUpSampling2D(2, name=f"{name}_resize")(x)
-        return keras.layers.Conv2D(filters, 3, padding="same", use_bias=use_bias, name=name)(x)
+        return UpsampleConv2D(filters, use_bias=use_bias, name=name)(x)
     return keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=use_bias, name=name)(x)
 
 

@@ -61,6 +61,19 @@ def test_generator_block_lists_its_batch_norms():
     assert block.batch_norm_layers == [block.norm_1.batch_norm, block.norm_2.batch_norm]
 
 
+def test_generator_block_keeps_the_variables_of_upsampling_then_conv3x3():
+    # Its up-sampling convolution holds the 3x3 kernel of the Conv2D it replaced, under the
+    # same path and in the same place: checkpoints written before it still restore.
+    block = GeneratorBlock(8, name="block")
+    block([np.zeros((1, 4, 4, 16), "float32"), np.zeros((1, 4), "float32")])
+    conv_1 = [(w.path, tuple(w.shape)) for w in block.weights if "conv_1" in w.path]
+    assert conv_1 == [
+        ("block/sn_conv_1/conv_1/kernel", (3, 3, 16, 8)),
+        ("block/sn_conv_1/vector_u", (1, 8)),
+        ("block/sn_conv_1/conv_1/bias", (8,)),
+    ]
+
+
 def test_residual_blocks_change_resolution_and_width():
     x = np.random.default_rng(6).normal(size=(2, 4, 4, 16)).astype("float32")
     condition = np.ones((2, 10), "float32")

@@ -84,6 +84,8 @@ def train_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, resu
             shutil.rmtree(run_dir)  # started but no checkpoint: nothing to keep
         options = {k: v for k, v in gan_options.items() if k != "model"}
         options.update(batch_size=batch_size, seed=seed)
+        if options.get("eval_every"):  # as many generated as real images, as the quality record's FID
+            options.setdefault("eval_samples", len(trained_on))
         config = TrainConfig.create(gan_options["model"], str(images_path.resolve()), **options)
         log(
             f"GAN {key}: training {config.model} ({config.size}) for {config.steps} steps on {len(trained_on)} images"

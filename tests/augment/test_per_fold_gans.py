@@ -225,6 +225,7 @@ def test_a_target_fid_stops_the_gan_early_and_its_best_checkpoint_makes_the_imag
     assert gan["quality"]["generator_checkpoint"] == "best.npz" and gan["quality"]["generator_step"] == 2
     config = read_config(out / gan["run_dir"])
     assert config.eval_every == 2 and config.eval_features == str(tiny_extractor.resolve())
+    assert config.eval_samples == gan["num_images"] == gan["quality"]["num_generated"]
     assert any("reached the target 1e+09: stopping" in m for m in messages)
     assert "| 2 of 6 |" in (out / "results.md").read_text()
 

@@ -213,11 +213,8 @@ def _gan_quality_options(study, features, eval_every, previous, log):
     study.gan_eval_features = resolve_features(features, log)
     if study.target_fid is None:
         return
-    features = study.gan_eval_features
-    if features not in ("inception", "fid-inception"):
-        features = str(pathlib.Path(features).resolve())  # the GAN's run may be resumed elsewhere
     steps = probe_config(study.gan_options).steps
-    study.gan_options.update(eval_every=eval_every or max(1, steps // 10), eval_features=features)
+    study.gan_options.update(eval_every=eval_every or max(1, steps // 10), eval_features=study.gan_eval_features)
 
 
 def _dry_run(settings, cells, new_gans, quality_keys, log):

@@ -23,8 +23,8 @@ FALLBACK_FEATURES = "inception"
 
 def resolve_features(requested, log):
     """The extractor name for the GANs' FIDs: `requested`, or with None "fid-inception" when
-    its converted weights are in the cache, else "inception" (logged). ConfigError for a
-    model file that is not there."""
+    its converted weights are in the cache, else "inception" (logged); a model file by its
+    absolute path. ConfigError for a model file that is not there."""
     if requested in ("inception", "fid-inception"):
         return requested
     if requested is not None:
@@ -34,7 +34,7 @@ def resolve_features(requested, log):
                 f"--gan-eval-features {requested}: not a .keras model file. "
                 "Use 'fid-inception', 'inception' or the path of a .keras feature extractor."
             )
-        return requested
+        return str(path.resolve())  # the same file when the study resumes from elsewhere
     if is_cached():
         return "fid-inception"
     log(

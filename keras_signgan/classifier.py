@@ -145,6 +145,17 @@ def predict_labels(model, images, batch_size=256):
     return np.argmax(logits, axis=-1)
 
 
+def predict_probabilities(model, images, batch_size=256):
+    """Class probabilities (softmax of the logits), float64 `(N, classes)`, for uint8 images."""
+    images = np.asarray(images)
+    logits = model.predict(images.astype("float32"), batch_size=batch_size, verbose=0) if len(images) else None
+    if logits is None:
+        return np.zeros((0, model.outputs[0].shape[-1]))
+    logits = np.asarray(logits, "float64")
+    exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
 def accuracy_per_class(true_labels, predicted, num_classes):
     """`(overall, per_class)` accuracy; classes with no images get NaN."""
     true_labels, predicted = np.asarray(true_labels), np.asarray(predicted)

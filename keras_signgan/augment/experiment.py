@@ -22,8 +22,15 @@ or an enlarged set changes what the classifier sees, not how long it trains.
     classical            random shifts / rotations / brightness
     GAN, ratio r         plus r% of the reduced part's size in generated images, class-balanced
     classical + GAN r    both
+    classical + filtered GAN r   as many generated images, only those the cell's real-only
+                         classifier assigns to their class with confidence >= the threshold
+                         (real + filtered GAN r without classical)
     synthetic only       as many generated images as the reduced part, no real training image
                          (the classification accuracy score of Ravuri & Vinyals 2019)
+
+With the study's own GANs, each cell's GAN is also measured once (quality.py): FID against
+the cell's own real training images and the real-only classifier's score on its images,
+beside its steps and seconds; with a target FID it stops at the first evaluation reaching it.
 
 Generated images are drawn with a seed from (fold, fraction, ratio). Results are written
 after every classifier, so an interrupted experiment keeps what it finished; `resume=True`
@@ -31,21 +38,21 @@ reuses finished GANs and classifiers and resumes an interrupted GAN from its che
 Per fraction and condition, `summarize` gives mean and std over folds and the paired
 difference to real only and to classical with a 95% Student t interval over folds.
 
-The parts: plan.py (options, cells, hashes), gans.py (the per-cell GANs), statistics.py
-(paired intervals), report.py (results.json, results.md, the chart); here, the run itself
-and the classifier of each cell.
+The parts: plan.py (options, cells, hashes), gans.py (the per-cell GANs), cells.py (what a
+cell's conditions share), conditions.py (each condition's classifier, the GAN's quality),
+filtering.py, quality.py, statistics.py (paired intervals), report.py (results.json,
+results.md, the chart); here, the run itself.
 """
 
 import dataclasses
-import math
 import pathlib
 import sys
-import time
-
-import numpy as np
 
 from keras_signgan.augment import plan
-from keras_signgan.augment.gans import probe_config, train_cell_gan
+from keras_signgan.augment.cells import prepare_cell
+from keras_signgan.augment.conditions import record_quality, run_condition
+from keras_signgan.augment.gans import probe_config
+from keras_signgan.augment.quality import resolve_features
 from keras_signgan.augment.report import (
     PLOT,
     RESULTS_JSON,
@@ -55,13 +62,12 @@ from keras_signgan.augment.report import (
     save_plot,
     write_results,
 )
-from keras_signgan.augment.splits import fold_split, reduce_fraction
-from keras_signgan.augment.statistics import run_fold, run_fraction, summarize
-from keras_signgan.classifier import accuracy_per_class, predict_labels, stratified_split, train_classifier
+from keras_signgan.augment.splits import fold_split
+from keras_signgan.augment.statistics import run_fold, run_fraction
 from keras_signgan.data import load_dataset
 from keras_signgan.errors import RunError
-from keras_signgan.generators import balanced_labels, load_generator
-from keras_signgan.io_utils import write_json_atomic
+from keras_signgan.generators import load_generator
+from keras_signgan.metrics.features import load_extractor
 
 
 @dataclasses.dataclass
@@ -78,7 +84,11 @@ class Study:
     test_fraction: float
     epochs: int
     width: int
-    batch_size: int
+    batch_size: int = 64
+    filter_confidence: float = 0.0
+    target_fid: float = None
+    gan_eval_features: str = None  # the extractor of the GANs' FIDs (with `model`)
+    extractor: object = None  # loaded when a GAN's quality is to be measured
 
 
 def run_experiment(
@@ -102,6 +112,10 @@ def run_experiment(
     folds=None,
     synthetic=True,
     dry_run=False,
+    filter_confidence=0.9,
+    gan_target_fid=None,
+    gan_eval_every=None,
+    gan_eval_features=None,
 ):
     """Run the experiment; return the results dict (also written to `out`).
 
@@ -110,7 +124,7 @@ def run_experiment(
         generator: a run directory, an export directory, a LoadedGenerator, or None with
             `model`. A generator trained elsewhere may have seen the test images; the
             results are flagged (`generator_saw_test: "unknown"`).
-        out: path. Folder for results.json, results.md, accuracy.png and gans/.
+        out: path. Folder for results.json, results.md, accuracy.png, gans/ and classifiers/.
         ratios: numbers >= 0 (percent of the real training size), or a comma string.
         repeats: int. Random splits (with `split="random"`).
         split: "random" or "subject".
@@ -126,35 +140,30 @@ def run_experiment(
             test-fraction splits.
         synthetic: bool. Also train the synthetic-only condition.
         dry_run: bool. Log the plan and return it without training anything.
+        filter_confidence: float in [0, 1]. The filtered conditions' least confidence; 0: none.
+        gan_target_fid: float or None. Stop each GAN at FID <= this; use its best checkpoint.
+        gan_eval_every: int or None. Steps between those FIDs. Default: a tenth of its steps.
+        gan_eval_features: str or None. The GANs' FID extractor (see quality.py).
     """
     log = log or (lambda message: print(message, file=sys.stderr))
     ratios = plan.as_list(ratios, plan.parse_ratios)
     fractions = plan.as_list(fractions, plan.parse_fractions)
     num_folds = plan.check_options(generator, model, split, folds, repeats, test_fraction)
+    plan.check_gan_options(model, gan_target_fid, gan_eval_every, gan_eval_features, filter_confidence)
     out = pathlib.Path(out)
-    if (out / RESULTS_JSON).exists() and not resume and not dry_run:
-        raise RunError(f"{out / RESULTS_JSON} exists: pass --resume to complete it, or choose another --out.")
-    study = _study(
-        dataset, generator, model, gan_options, split, num_folds, seed, test_fraction, epochs, width, batch_size
-    )
+    previous = _previous(out, resume, dry_run)
+    study = _study(dataset, generator, model, gan_options, split, num_folds, seed, test_fraction, epochs, width)
+    study.batch_size, study.filter_confidence, study.target_fid = batch_size, filter_confidence, gan_target_fid
+    _gan_quality_options(study, gan_eval_features, gan_eval_every, previous, log)
     settings = _settings(study, dataset, fractions, ratios, classical, synthetic)
     results = {"version": VERSION, "settings": settings, "gans": {}, "runs": []}
-    if resume and (out / RESULTS_JSON).exists():
-        results = read_results(out / RESULTS_JSON)
-        plan.check_resumable(results["settings"], settings, out)
-        results["settings"] = settings
-    for fold in range(num_folds):  # fail early: no subjects, too many folds
-        fold_split(study.data, split, fold, num_folds, test_fraction, seed)
-
-    done, cells, new_gans = _pending(results, ratios, fractions, num_folds, classical, synthetic, model, log)
+    if previous is not None:
+        plan.check_resumable(previous["settings"], settings, out)
+        results = {**previous, "settings": settings}
+    done, cells, new_gans, quality_keys = _pending(results, settings, num_folds, model, log)
     if dry_run:
-        return _dry_run(settings, cells, new_gans, log)
-    out.mkdir(parents=True, exist_ok=True)
-    if done:
-        log(f"Resuming: {len(done)} finished cell(s) kept, {len(cells)} to run.")
-    cell_generators = {}
-    for cell in cells:
-        _run_cell(study, cell, out, results, cell_generators, log)
+        return _dry_run(settings, cells, new_gans, quality_keys, log)
+    _run_cells(study, cells, quality_keys, fractions, out, results, log, resumed=len(done))
     if not results["runs"]:
         raise RunError("No cells to run.")
     write_results(out, results)
@@ -162,30 +171,101 @@ def run_experiment(
     return results
 
 
-def _dry_run(settings, cells, new_gans, log):
+def _previous(out, resume, dry_run):
+    """The results of the experiment in `out` to resume, or None; RunError when they would be
+    overwritten (without `resume`)."""
+    if not (out / RESULTS_JSON).exists():
+        return None
+    if not resume and not dry_run:
+        raise RunError(f"{out / RESULTS_JSON} exists: pass --resume to complete it, or choose another --out.")
+    return read_results(out / RESULTS_JSON) if resume else None
+
+
+def _run_cells(study, cells, quality_keys, fractions, out, results, log, resumed=0):
+    """Run the pending conditions cell by cell (one cell's GAN and classifier in memory at a
+    time), each cell's GAN quality after its conditions."""
+    if quality_keys:
+        study.extractor = load_extractor(study.gan_eval_features)  # refused now, not after a GAN
+    out.mkdir(parents=True, exist_ok=True)
+    if resumed:
+        log(f"Resuming: {resumed} finished cell(s) kept, {len(cells)} to run.")
+    for fold in range(study.num_folds):
+        for fraction in fractions:
+            key = plan.gan_key(fold, fraction)
+            mine = [c for c in cells if (c.repeat, c.fraction) == (fold, fraction)]
+            if not mine and key not in quality_keys:
+                continue
+            ctx = prepare_cell(study, fold, fraction)
+            for cell in mine:
+                run_condition(study, ctx, cell, out, results, log, lambda r: write_results(out, r))
+            if key in quality_keys:
+                record_quality(study, ctx, out, results, log, lambda r: write_results(out, r))
+
+
+def _gan_quality_options(study, features, eval_every, previous, log):
+    """With a model: the extractor of the GANs' FIDs (as the finished cells' on resume), and
+    with a target FID, the GANs' evaluations during training (fit's --eval-every) with it,
+    against their own training images."""
+    if study.model is None:
+        return
+    if features is None and previous is not None:
+        features = previous["settings"].get("gan_eval_features")
+    study.gan_eval_features = resolve_features(features, log)
+    if study.target_fid is None:
+        return
+    steps = probe_config(study.gan_options).steps
+    study.gan_options.update(eval_every=eval_every or max(1, steps // 10), eval_features=study.gan_eval_features)
+
+
+def _dry_run(settings, cells, new_gans, quality_keys, log):
     """Log the cells a run would train; return the plan."""
     for cell in cells:
         log(f"  fold {cell.repeat}, fraction {cell.fraction:g}: {condition_label(cell.augmentation, cell.ratio)}")
-    return {"settings": settings, "cells": [dataclasses.asdict(c) for c in cells], "gans": new_gans}
+    if quality_keys:
+        log(
+            f"  GAN quality of {len(quality_keys)} cell(s): FID ({settings['gan_eval_features']}) against the cell's "
+            "real training images, classification score by its real-only classifier."
+        )
+    return {
+        "settings": settings,
+        "cells": [dataclasses.asdict(c) for c in cells],
+        "gans": new_gans,
+        "quality": quality_keys,
+    }
 
 
-def _pending(results, ratios, fractions, num_folds, classical, synthetic, model, log):
-    """`(finished cells, cells to run, GANs to train)`, logged as the plan."""
+def _pending(results, settings, num_folds, model, log):
+    """`(finished cells, cells to run, GANs to train, cells whose GAN quality is missing)`,
+    logged as the plan."""
+    fractions = settings["fractions"]
+    planned = plan.plan_cells(
+        settings["ratios"],
+        num_folds,
+        settings["classical"],
+        fractions,
+        settings["synthetic"],
+        filtered=settings["filter_confidence"] > 0,
+    )
     done = {(r["augmentation"], float(r["ratio"]), run_fold(r), run_fraction(r)) for r in results["runs"]}
-    cells = [c for c in plan.plan_cells(ratios, num_folds, classical, fractions, synthetic) if c.key not in done]
+    cells = [c for c in planned if c.key not in done]
     pending_gans = sorted({plan.gan_key(c.repeat, c.fraction) for c in cells}) if model else []
+    quality_keys = []
+    if model and any(c.augmentation in plan.GENERATED for c in planned):
+        keys = [plan.gan_key(fold, fraction) for fold in range(num_folds) for fraction in fractions]
+        quality_keys = [k for k in keys if "quality" not in results["gans"].get(k, {})]
+        pending_gans = sorted(set(pending_gans) | set(quality_keys))
     new_gans = [k for k in pending_gans if not results["gans"].get(k, {}).get("finished")]
     log(
         f"Plan: {num_folds} fold(s) x {len(fractions)} fraction(s); {len(new_gans)} GAN(s) to train"
         f"{f' ({len(pending_gans) - len(new_gans)} reused)' if model else ''}, {len(cells)} classifier fit(s) to run"
         f"{f', {len(done)} finished kept' if done else ''}."
     )
-    return done, cells, new_gans
+    return done, cells, new_gans, quality_keys
 
 
-def _study(dataset, generator, model, gan_options, split, num_folds, seed, test_fraction, epochs, width, batch_size):
+def _study(dataset, generator, model, gan_options, split, num_folds, seed, test_fraction, epochs, width):
     """The Study: the dataset loaded at the generator's (or the GANs') image size, the
-    generator loaded; RunError when their classes differ."""
+    generator loaded, the folds checked; RunError when their classes differ."""
     gan_options = dict(gan_options or {})
     if model is not None:
         gan_options["model"] = model
@@ -199,7 +279,9 @@ def _study(dataset, generator, model, gan_options, split, num_folds, seed, test_
             f"The generator has {generator.num_classes} classes and {dataset!r} has {data.num_classes}"
             f"{' with other names' if data.num_classes == generator.num_classes else ''}: use a generator trained on this dataset."
         )
-    return Study(data, generator, model, gan_options, split, num_folds, seed, test_fraction, epochs, width, batch_size)
+    for fold in range(num_folds):  # fail early: no subjects, too many folds
+        fold_split(data, split, fold, num_folds, test_fraction, seed)
+    return Study(data, generator, model, gan_options, split, num_folds, seed, test_fraction, epochs, width)
 
 
 def _settings(study, dataset, fractions, ratios, classical, synthetic):
@@ -220,6 +302,9 @@ def _settings(study, dataset, fractions, ratios, classical, synthetic):
         "epochs": study.epochs,
         "classical": classical,
         "synthetic": synthetic,
+        "filter_confidence": study.filter_confidence,
+        "gan_eval_features": study.gan_eval_features,
+        "gan_target_fid": study.target_fid,
         "seed": study.seed,
         "test_fraction": study.test_fraction,
         "width": study.width,
@@ -227,86 +312,3 @@ def _settings(study, dataset, fractions, ratios, classical, synthetic):
         # Batches per classifier epoch: the fold's whole real training part / batch size.
         "classifier_steps_per_epoch": "fold",
     }
-
-
-def _cell_generator(study, cell, out, reduced, test_hashes, results, cell_generators, log):
-    """The generator of a cell: the study's own, or (with a model) its cell's GAN, trained
-    once and kept in memory for the cell's other conditions."""
-    key = plan.gan_key(cell.repeat, cell.fraction)
-    if study.model is None or cell.augmentation not in plan.GENERATED:
-        return study.generator
-    if key not in cell_generators:
-        cell_generators.clear()  # one cell's generator in memory at a time
-        cell_generators[key] = train_cell_gan(
-            out, key, study.data, reduced, test_hashes, study.gan_options, study.seed * 1000 + cell.repeat, results, log
-        )
-        write_json_atomic(out / RESULTS_JSON, {**results, "summary": summarize(results["runs"])})
-    return cell_generators[key]
-
-
-def _run_cell(study, cell, out, results, cell_generators, log):
-    """Train and score the classifier of one cell; append its run to `results` and write them."""
-    data, seed = study.data, study.seed
-    train_idx, test_idx, split_info = fold_split(
-        data, study.split, cell.repeat, study.num_folds, study.test_fraction, seed
-    )
-    reduced = train_idx[reduce_fraction(data.labels[train_idx], cell.fraction, seed=seed * 31 + cell.repeat)]
-    fit_rel, val_rel = stratified_split(data.labels[reduced], 0.1, seed=seed + cell.repeat)
-    fit_idx, val_idx = reduced[fit_rel], reduced[val_rel]
-    test_hashes = plan.image_hashes(data.images[test_idx])
-    generator = _cell_generator(study, cell, out, reduced, test_hashes, results, cell_generators, log)
-    started = time.perf_counter()  # a cell's seconds are its classifier's; the GAN's are in gans/
-    images, labels = data.images[fit_idx], data.labels[fit_idx]
-    num_synthetic = int(round(cell.ratio / 100 * len(reduced))) if cell.augmentation in plan.GENERATED else 0
-    if num_synthetic:
-        synthetic_labels = balanced_labels(list(range(data.num_classes)), num=num_synthetic)
-        generated = generator.generate(synthetic_labels, seed=plan.draw_seed(seed, cell))
-        if cell.augmentation == "synthetic":
-            images, labels = generated, synthetic_labels
-        else:
-            images, labels = np.concatenate([images, generated]), np.concatenate([labels, synthetic_labels])
-    steps_per_epoch = math.ceil(len(train_idx) / study.batch_size)
-    classifier, history = train_classifier(
-        images,
-        labels,
-        data.num_classes,
-        epochs=study.epochs,
-        batch_size=study.batch_size,
-        width=study.width,
-        classical_augmentation=cell.augmentation in ("classical", "gan+classical"),
-        seed=seed * 101 + cell.repeat,
-        validation=(data.images[val_idx], data.labels[val_idx]),
-        steps_per_epoch=steps_per_epoch,
-    )
-    accuracy, per_class = accuracy_per_class(
-        data.labels[test_idx], predict_labels(classifier, data.images[test_idx]), data.num_classes
-    )
-    seconds = round(time.perf_counter() - started, 1)
-    results["runs"].append(
-        {
-            "augmentation": cell.augmentation,
-            "ratio": cell.ratio,
-            "split": study.split,
-            "repeat": cell.repeat,
-            "fold": cell.repeat,
-            "fraction": cell.fraction,
-            "accuracy": accuracy,
-            "per_class_accuracy": {n: (None if np.isnan(v) else float(v)) for n, v in zip(data.class_names, per_class)},
-            "num_train_real": 0 if cell.augmentation == "synthetic" else int(len(fit_idx)),
-            "num_validation": int(len(val_idx)),
-            "num_synthetic": num_synthetic,
-            "num_test": int(len(test_idx)),
-            "gan": plan.gan_key(cell.repeat, cell.fraction) if study.model is not None and num_synthetic else None,
-            "train_images_sha256": plan.set_hash(plan.image_hashes(data.images[reduced])),
-            "test_images_sha256": plan.set_hash(test_hashes),
-            "epochs_trained": len(history.get("loss", [])),
-            "steps_per_epoch": steps_per_epoch,
-            "seconds": seconds,
-            **split_info,
-        }
-    )
-    write_results(out, results)
-    log(
-        f"fold {cell.repeat}, fraction {cell.fraction:g}, {condition_label(cell.augmentation, cell.ratio)}: "
-        f"accuracy {100 * accuracy:.1f}% ({seconds:.0f} s, {len(history.get('loss', []))} epochs)."
-    )

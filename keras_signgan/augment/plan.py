@@ -9,9 +9,15 @@ import numpy as np
 from keras_signgan.augment.splits import SPLITS
 from keras_signgan.errors import ConfigError, RunError
 
-CONDITIONS = ("none", "classical", "gan", "gan+classical", "synthetic")
+CONDITIONS = ("none", "classical", "gan", "gan+classical", "filtered", "filtered+classical", "synthetic")
 # The conditions whose classifier sees generated images.
-GENERATED = ("gan", "gan+classical", "synthetic")
+GENERATED = ("gan", "gan+classical", "filtered", "filtered+classical", "synthetic")
+# Those whose generated images pass the real-only classifier's filter.
+FILTERED = ("filtered", "filtered+classical")
+# Each filtered condition's unfiltered counterpart (same ratio), for paired comparisons.
+UNFILTERED = {"filtered": "gan", "filtered+classical": "gan+classical"}
+# Those whose classifier trains with classical augmentation.
+CLASSICAL = ("classical", "gan+classical", "filtered+classical")
 
 
 @dataclasses.dataclass
@@ -78,6 +84,28 @@ def check_options(generator, model, split, folds, repeats, test_fraction):
     return num_folds
 
 
+def check_gan_options(model, target_fid, eval_every, eval_features, filter_confidence):
+    """Refuse the GAN-quality and filter options that cannot be used (ConfigError)."""
+    if model is None:
+        for flag, value in (
+            ("--gan-target-fid", target_fid),
+            ("--gan-eval-every", eval_every),
+            ("--gan-eval-features", eval_features),
+        ):
+            if value is not None:
+                raise ConfigError(f"{flag} goes with --model (the study's own GANs); drop it with --generator.")
+    if target_fid is not None and not 0 < target_fid < float("inf"):
+        raise ConfigError(f"--gan-target-fid must be a number > 0. Received: {target_fid}.")
+    if eval_every is not None and target_fid is None:
+        raise ConfigError("--gan-eval-every goes with --gan-target-fid (the evaluations that stop a GAN).")
+    if eval_every is not None and eval_every < 1:
+        raise ConfigError(f"--gan-eval-every must be >= 1. Received: {eval_every}.")
+    if not 0 <= filter_confidence <= 1:
+        raise ConfigError(
+            f"--filter-confidence must lie in [0, 1] (0: no filtered condition). Received: {filter_confidence}."
+        )
+
+
 # What a resumed experiment must share with the finished cells it keeps.
 FIXED_ON_RESUME = (
     "dataset",
@@ -90,7 +118,12 @@ FIXED_ON_RESUME = (
     "model",
     "gan_options",
     "classifier_steps_per_epoch",
+    "filter_confidence",
+    "gan_eval_features",
+    "gan_target_fid",
 )
+# Settings later versions added: an experiment finished without them resumes with any value.
+ADDED_SETTINGS = ("filter_confidence", "gan_eval_features", "gan_target_fid")
 
 
 def check_resumable(previous, settings, out):
@@ -102,14 +135,17 @@ def check_resumable(previous, settings, out):
         for k in fixed
         if previous.get(k) != settings[k]
         and not (k in ("model", "gan_options") and previous.get(k) is None and settings[k] is None)
+        and not (k in ADDED_SETTINGS and k not in previous)
     ]
     if changed:
         was = ", ".join(f"{k}={previous.get(k)!r}" for k in changed)
         raise RunError(f"Cannot resume {out}: {', '.join(changed)} differ from the finished cells' ({was}).")
 
 
-def plan_cells(ratios, repeats, classical=True, fractions=(1.0,), synthetic=False):
-    """The classifier cells in run order: fold, then fraction, then condition."""
+def plan_cells(ratios, repeats, classical=True, fractions=(1.0,), synthetic=False, filtered=False):
+    """The classifier cells in run order: fold, then fraction, then condition. With
+    `filtered`, one filtered condition per ratio: classical + filtered generated, or real +
+    filtered generated without `classical`."""
     cells = []
     gan_ratios = [r for r in ratios if r > 0]
     for repeat in range(repeats):
@@ -120,6 +156,9 @@ def plan_cells(ratios, repeats, classical=True, fractions=(1.0,), synthetic=Fals
             cells.extend(Cell("gan", ratio, repeat, fraction) for ratio in gan_ratios)
             if classical:
                 cells.extend(Cell("gan+classical", ratio, repeat, fraction) for ratio in gan_ratios)
+            if filtered:
+                name = "filtered+classical" if classical else "filtered"
+                cells.extend(Cell(name, ratio, repeat, fraction) for ratio in gan_ratios)
             if synthetic:
                 cells.append(Cell("synthetic", 100.0, repeat, fraction))
     return cells

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from keras_signgan.augment.plan import CONDITIONS
+from keras_signgan.augment.plan import CONDITIONS, UNFILTERED
 
 
 def t_half_width(std, n, confidence=0.95):
@@ -47,10 +47,19 @@ def run_fold(run):
     return int(run.get("fold", run.get("repeat", 0)))
 
 
+def _baselines(augmentation, ratio):
+    """`(name, (augmentation, ratio))` of the conditions a condition is compared with."""
+    pairs = [("vs_real", ("none", 0.0)), ("vs_classical", ("classical", 0.0))]
+    if augmentation in UNFILTERED:
+        pairs.append(("vs_unfiltered", (UNFILTERED[augmentation], ratio)))
+    return pairs
+
+
 def summarize(runs):
     """Per (fraction, augmentation, ratio), in table order: mean and std of accuracy over
     folds, and the paired differences to real only and to classical (`vs_real`,
-    `vs_classical`: mean, 95% Student t interval over folds, verdict)."""
+    `vs_classical`), and for a filtered condition to the same ratio unfiltered
+    (`vs_unfiltered`): mean, 95% Student t interval over folds, verdict."""
     groups = {}
     for run in runs:
         key = (run_fraction(run), run["augmentation"], float(run["ratio"]))
@@ -69,8 +78,8 @@ def summarize(runs):
             "mean_accuracy": float(values.mean()),
             "std_accuracy": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
         }
-        for name, baseline in (("vs_real", "none"), ("vs_classical", "classical")):
-            base = groups.get((fraction, baseline, 0.0))
+        for name, (baseline, base_ratio) in _baselines(augmentation, ratio):
+            base = groups.get((fraction, baseline, base_ratio))
             if base is None or baseline == augmentation:
                 continue
             folds = sorted(set(by_fold) & set(base))

@@ -9,6 +9,8 @@ from keras_signgan.models import MODEL_NAMES, check_model
 from keras_signgan.models.presets import LOSSES, SIZES, check_size
 
 POSITIVE = click.IntRange(min=1)
+# Options of the GANs' quality and the filtered conditions (run_experiment's own arguments).
+QUALITY_OPTIONS = ("filter_confidence", "gan_target_fid", "gan_eval_every", "gan_eval_features")
 
 
 @cli.command()
@@ -43,6 +45,22 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--z-dim", type=POSITIVE, help="GAN latent size (with --model).")
 @click.option("--n-critic", type=POSITIVE, help="GAN discriminator steps per generator step (with --model).")
 @click.option("--truncation", type=float, help="Truncation of the generated images (with --model).")
+@click.option(
+    "--gan-eval-features",
+    help="Extractor of each GAN's FID (with --model): 'fid-inception', 'inception' or a .keras model file. "
+    "Default: fid-inception when imported (signgan features import), else inception.",
+)
+@click.option(
+    "--gan-target-fid",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop each GAN at its first evaluation with FID <= this (at most --gan-steps) and use its best-FID "
+    "checkpoint (with --model).",
+)
+@click.option(
+    "--gan-eval-every",
+    type=POSITIVE,
+    help="With --gan-target-fid: GAN steps between FID evaluations. Default: a tenth of the GAN's steps.",
+)
 @click.option(
     "--train-fractions",
     default="1",
@@ -79,6 +97,14 @@ POSITIVE = click.IntRange(min=1)
     default=True,
     show_default=True,
     help="Also train on generated images only (classification accuracy score).",
+)
+@click.option(
+    "--filter-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.9,
+    show_default=True,
+    help="Add (classical +) filtered generated: only images the cell's real-only classifier assigns to their "
+    "class with at least this confidence (0: no filtered condition).",
 )
 @click.option(
     "--test-fraction",
@@ -122,18 +148,23 @@ def augment(
     """Does adding generated images help a handshape classifier trained on DATASET?
 
     \b
-    Per fold and training fraction, trains one GAN on that cell's real training images only,
-    then classifiers on: real only, classical augmentation, real + r% generated, real +
-    classical + r% generated, and generated only; tests on the held-out fold. Writes
-    results.json, results.md (paired differences with 95% intervals) and accuracy.png.
+    Per fold and training fraction, trains one GAN on that cell's real training images only
+    (its FID against them and its classification score recorded), then classifiers on: real
+    only, classical augmentation, real + r% generated, real + classical + r% generated, real
+    + classical + r% filtered generated, and generated only; tests on the held-out fold.
+    Writes results.json, results.md (paired differences with 95% intervals, the GANs'
+    quality) and accuracy.png.
     Examples:
       signgan augment lsa16 --model biggan --size small --gan-steps 1500 \\
           --split subject --folds 5 --train-fractions 0.1,1 --ratios 100
+      signgan augment lsa16 --model biggan --gan-steps 3000 --gan-target-fid 60 \\
+          --filter-confidence 0.9 --split subject --folds 5 --train-fractions 0.1
       signgan augment lsa16 --generator saved_models/biggan_lsa16 --ratios 0,100
     """
     from keras_signgan.augment.experiment import run_experiment  # heavy (NumPy, TensorFlow): kept out of --help
     from keras_signgan.augment.report import RESULTS_MD  # heavy (NumPy): kept out of --help
 
+    quality = {k: gan_options.pop(k) for k in QUALITY_OPTIONS}  # the rest are TrainConfig overrides
     gan = {k: v for k, v in gan_options.items() if v is not None}
     gan.update(
         {k: v for k, v in (("size", size), ("steps", gan_steps), ("batch_size", gan_batch_size)) if v is not None}
@@ -160,6 +191,7 @@ def augment(
             folds=folds,
             synthetic=synthetic,
             dry_run=dry_run,
+            **quality,
         )
     except KeyboardInterrupt:
         click.echo(

@@ -4,7 +4,7 @@ tests/cli/test_augment.py)."""
 import numpy as np
 import pytest
 
-from keras_signgan.augment import experiment
+from keras_signgan.augment import conditions, experiment
 from keras_signgan.augment.splits import train_test_split
 from keras_signgan.classifier import build_classifier, stratified_split, train_classifier
 from keras_signgan.data import load_dataset
@@ -32,13 +32,13 @@ def test_synthetic_images_join_training_only_and_are_class_balanced(augment_toy,
     folder, run = augment_toy
     generator = RecordingGenerator(load_generator(run))
     seen_test_sets = []
-    original = experiment.predict_labels
+    original = conditions.predict_labels
 
     def recording_predict(model, images, batch_size=256):
         seen_test_sets.append(np.asarray(images))
         return original(model, images, batch_size)
 
-    monkeypatch.setattr(experiment, "predict_labels", recording_predict)
+    monkeypatch.setattr(conditions, "predict_labels", recording_predict)
     results = experiment.run_experiment(
         str(folder / "toy.npz"),
         generator,
@@ -49,6 +49,7 @@ def test_synthetic_images_join_training_only_and_are_class_balanced(augment_toy,
         width=4,
         test_fraction=0.3,
         synthetic=False,
+        filter_confidence=0,  # filtered draws are per class, not balanced (tests/augment/test_filtering.py)
     )
     real = load_dataset(folder / "toy.npz")
     synthetic = np.concatenate([images for _, images in generator.calls])

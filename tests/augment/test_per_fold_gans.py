@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_signgan.augment import experiment
+from keras_signgan.augment import cells, conditions, experiment
 from keras_signgan.augment.plan import image_hashes, set_hash
 from keras_signgan.augment.statistics import paired_interval, summarize
 from keras_signgan.data import load_dataset
@@ -31,8 +31,8 @@ def subject_dataset():
 
 
 def counting(monkeypatch):
-    calls = {"gan_new": 0, "gan_resume": 0, "classifier": 0}
-    original_fit, original_train = fit_module.fit, experiment.train_classifier
+    calls = {"gan_new": 0, "gan_resume": 0, "classifier": 0, "quality": 0}
+    original_fit, original_train, original_quality = fit_module.fit, cells.train_classifier, conditions.gan_quality
 
     def fit(*args, **kwargs):
         calls["gan_resume" if kwargs.get("resume") is not None else "gan_new"] += 1
@@ -42,8 +42,13 @@ def counting(monkeypatch):
         calls["classifier"] += 1
         return original_train(*args, **kwargs)
 
+    def gan_quality(*args, **kwargs):
+        calls["quality"] += 1
+        return original_quality(*args, **kwargs)
+
     monkeypatch.setattr(fit_module, "fit", fit)
-    monkeypatch.setattr(experiment, "train_classifier", train)
+    monkeypatch.setattr(cells, "train_classifier", train)
+    monkeypatch.setattr(conditions, "gan_quality", gan_quality)
     return calls
 
 
@@ -58,6 +63,8 @@ def run(data, out, **overrides):
         epochs=1,
         width=4,
         classical=False,
+        synthetic=False,
+        filter_confidence=0.4,
         log=lambda message: None,
     )
     kwargs.update(overrides)
@@ -65,14 +72,16 @@ def run(data, out, **overrides):
 
 
 @pytest.mark.slow
-def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path, monkeypatch):
+def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path, monkeypatch, tiny_extractor):
     data = subject_dataset()
     out = tmp_path / "out"
     calls = counting(monkeypatch)
-    results = run(data, out)
-    # 2 folds x 2 fractions: 4 GANs; 3 conditions each (none, 100, synthetic; classical ones are
-    # the same code path with another flag, tested in test_experiment.py).
-    assert calls == {"gan_new": 4, "gan_resume": 0, "classifier": 12}
+    messages = []
+    results = run(data, out, gan_eval_features=str(tiny_extractor), log=messages.append)
+    # 2 folds x 2 fractions: 4 GANs, each measured once; 3 conditions each (none, 100,
+    # filtered 100; classical ones are the same code path with another flag, tested in
+    # test_experiment.py, and synthetic only draws the ratio-100 images).
+    assert calls == {"gan_new": 4, "gan_resume": 0, "classifier": 12, "quality": 4}
     assert results["settings"]["generator_saw_test"] is False
     assert set(results["gans"]) == {"0-f0.5", "0-f1", "1-f0.5", "1-f1"}
     all_hashes = image_hashes(data.images)
@@ -96,22 +105,64 @@ def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path,
         # Every classifier of the fold trains as many batches per epoch as the fold's whole
         # real training part fills (18 images at batch 64: 1), whatever its own set's size.
         assert run_record["steps_per_epoch"] == 1
+        check_gan_quality(gan, len(trained_on), tiny_extractor)
+        if run_record["augmentation"] == "filtered":
+            check_filter_record(run_record, len(trained_on))
     assert results["gans"]["0-f0.5"]["batch_size"] == 9 < 16  # capped to the cell's images, recorded
+    assert sorted(p.name for p in (out / "classifiers").iterdir()) == [
+        "0-f0.5.npz",
+        "0-f1.npz",
+        "1-f0.5.npz",
+        "1-f1.npz",
+    ]
+    text = (out / "results.md").read_text()
+    assert "| real + 100% filtered generated |" in text and "| vs unfiltered |" in text
+    assert text.count("| fold | GAN steps | GAN seconds | FID | KID |") == 2 and text.count("| mean |") == 2
+    assert any(m.startswith("GAN 1-f1: FID ") and "classification score" in m for m in messages)
 
-    # Resume: finished GANs are reused, an unfinished one is resumed, only missing cells run.
+    # Resume: finished GANs are reused, an unfinished one is resumed, only missing cells run,
+    # and only missing quality records are measured (a lost real-only classifier trained again).
     saved = json.loads((out / "results.json").read_text())
     saved["runs"] = [r for r in saved["runs"] if not (r["fold"] == 1 and r["fraction"] == 0.5)]
     del saved["gans"]["1-f0.5"]  # as if interrupted after its checkpoint, before it was recorded
+    kept_quality = saved["gans"]["1-f1"]["quality"]
+    del saved["gans"]["0-f1"]["quality"]  # as if interrupted before it was measured
     (out / "results.json").write_text(json.dumps(saved))
-    calls.update(gan_new=0, gan_resume=0, classifier=0)
+    (out / "classifiers" / "0-f1.npz").unlink()
+    calls.update(gan_new=0, gan_resume=0, classifier=0, quality=0)
     moved = tmp_path / "moved"  # a results folder moved between sessions resumes too
     out.rename(moved)
-    resumed = run(data, moved, resume=True)
-    assert calls == {"gan_new": 0, "gan_resume": 1, "classifier": 3}
+    resumed = run(data, moved, resume=True, gan_eval_features=str(tiny_extractor))
+    assert calls == {"gan_new": 0, "gan_resume": 1, "classifier": 4, "quality": 2}
     assert len(resumed["runs"]) == 12 and set(resumed["gans"]) == set(results["gans"])
+    assert resumed["gans"]["1-f1"]["quality"] == kept_quality
+    check_gan_quality(resumed["gans"]["0-f1"], 18, tiny_extractor)
     assert read_config(moved / resumed["gans"]["1-f0.5"]["run_dir"]).dataset == str(
         (moved / "gans" / "1-f0.5" / "images.npz").resolve()
     )
+    calls.update(gan_new=0, gan_resume=0, classifier=0, quality=0)
+    run(data, moved, resume=True)  # the extractor as the finished cells'
+    assert calls == {"gan_new": 0, "gan_resume": 0, "classifier": 0, "quality": 0}
+
+
+def check_gan_quality(gan, num_real, extractor_path):
+    """A cell GAN's quality record: FID against its own training images, at equal sizes."""
+    q = gan["quality"]
+    assert isinstance(q["fid"], float) and 0 <= q["fid"] < 1e6 and isinstance(q["kid"], float)
+    assert q["extractor"].startswith(extractor_path.stem) and q["num_real"] == num_real == q["num_generated"]
+    assert 0 <= q["classification_score"] <= 1 and set(q["classification_per_class"]) == set(CLASSES)
+    assert q["generator_step"] == gan["step"] == 2 and q["generator_checkpoint"] == "ckpt-0000002.npz"
+    assert gan["seconds"] > 0 and gan["steps_planned"] == 2 and gan["target_fid"] is None
+
+
+def check_filter_record(run_record, num_real):
+    """A filtered condition's record: what was asked, drawn and kept, within the cap."""
+    record = run_record["filter"]
+    assert record["threshold"] == 0.4 and record["num_requested"] == num_real  # 100% of the real part
+    assert record["num_kept"] == run_record["num_synthetic"] <= record["num_requested"]
+    assert record["num_kept"] <= record["num_accepted"] <= record["num_drawn"] <= 20 * record["num_requested"]
+    assert record["acceptance_rate"] == record["num_accepted"] / record["num_drawn"]
+    assert sum(record["short"].values()) == record["num_requested"] - record["num_kept"]
 
 
 def test_paired_interval_is_student_t_over_fold_differences():
@@ -146,7 +197,45 @@ def test_paired_interval_is_student_t_over_fold_differences():
 def test_dry_run_prints_the_plan_and_trains_nothing(tmp_path, monkeypatch):
     calls = counting(monkeypatch)
     lines = []
-    plan = run(subject_dataset(), tmp_path / "out", dry_run=True, log=lines.append, classical=True)
-    assert calls == {"gan_new": 0, "gan_resume": 0, "classifier": 0}
-    assert lines[0] == "Plan: 2 fold(s) x 2 fraction(s); 4 GAN(s) to train (0 reused), 20 classifier fit(s) to run."
-    assert len(plan["cells"]) == 20 and not (tmp_path / "out").exists()
+    plan = run(subject_dataset(), tmp_path / "out", dry_run=True, log=lines.append, classical=True, synthetic=True)
+    assert calls == {"gan_new": 0, "gan_resume": 0, "classifier": 0, "quality": 0}
+    # No FID Inception weights in this test's Keras home: said first, and Keras InceptionV3 is used.
+    assert "FID Inception weights are not imported" in lines[0] and plan["settings"]["gan_eval_features"] == "inception"
+    assert lines[1] == "Plan: 2 fold(s) x 2 fraction(s); 4 GAN(s) to train (0 reused), 24 classifier fit(s) to run."
+    assert "  fold 1, fraction 0.5: real + classical + 100% filtered generated" in lines
+    assert lines[-1].startswith("  GAN quality of 4 cell(s): FID (inception) against the cell's real training images")
+    assert len(plan["cells"]) == 24 and plan["quality"] == ["0-f0.5", "0-f1", "1-f0.5", "1-f1"]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_a_target_fid_stops_the_gan_early_and_its_best_checkpoint_makes_the_images(
+    tmp_path, monkeypatch, tiny_extractor
+):
+    out = tmp_path / "out"
+    calls = counting(monkeypatch)
+    messages = []
+    options = dict(split="random", repeats=1, folds=None, fractions=(1,), ratios=(0,), filter_confidence=0)
+    options.update(gan_options={**GAN, "steps": 6}, gan_target_fid=1e9, gan_eval_every=2, synthetic=True)
+    results = run(subject_dataset(), out, gan_eval_features=str(tiny_extractor), log=messages.append, **options)
+    assert calls == {"gan_new": 1, "gan_resume": 0, "classifier": 2, "quality": 1}
+    gan = results["gans"]["0-f1"]
+    # Every FID is below 1e9: the first evaluation, at step 2 of 6, stops the GAN.
+    assert (gan["step"], gan["steps_planned"], gan["best_step"], gan["target_fid"]) == (2, 6, 2, 1e9)
+    assert gan["quality"]["generator_checkpoint"] == "best.npz" and gan["quality"]["generator_step"] == 2
+    config = read_config(out / gan["run_dir"])
+    assert config.eval_every == 2 and config.eval_features == str(tiny_extractor.resolve())
+    assert config.eval_samples == gan["num_images"] == gan["quality"]["num_generated"]
+    assert any("reached the target 1e+09: stopping" in m for m in messages)
+    assert "| 2 of 6 |" in (out / "results.md").read_text()
+
+    # Interrupted after it stopped, before it was recorded: resuming does not train it again.
+    saved = json.loads((out / "results.json").read_text())
+    del saved["gans"]["0-f1"]
+    (out / "results.json").write_text(json.dumps(saved))
+    calls.update(gan_new=0, gan_resume=0, classifier=0, quality=0)
+    messages.clear()
+    resumed = run(subject_dataset(), out, resume=True, log=messages.append, **options)
+    assert calls == {"gan_new": 0, "gan_resume": 0, "classifier": 0, "quality": 1}
+    assert any("reached FID <= 1e+09 before it was interrupted" in m for m in messages)
+    assert resumed["gans"]["0-f1"]["step"] == 2 and resumed["gans"]["0-f1"]["quality"]["generator_step"] == 2

@@ -42,9 +42,15 @@ def test_results_files_and_resume(augment_toy, tmp_path):
         ("classical", 0),
         ("gan", 100),
         ("gan+classical", 100),
+        ("filtered+classical", 100),
         ("synthetic", 100),
     ]
-    assert "| real + 100% generated | " in (out / "results.md").read_text()
+    text = (out / "results.md").read_text()
+    assert "| real + 100% generated | " in text and "| real + classical + 100% filtered generated | " in text
+    # The generator's filtered images, by the real-only classifier kept for them (default 0.9).
+    (filtered,) = [r for r in data["runs"] if r["augmentation"] == "filtered+classical"]
+    assert filtered["filter"]["threshold"] == 0.9 and filtered["num_synthetic"] == filtered["filter"]["num_kept"]
+    assert (out / "classifiers" / "0-f1.npz").is_file()
     assert (out / "accuracy.png").stat().st_size > 0
     # Without --resume an existing experiment is not overwritten.
     again = CliRunner().invoke(cli, args)
@@ -54,10 +60,12 @@ def test_results_files_and_resume(augment_toy, tmp_path):
     (out / "results.json").write_text(json.dumps(data))
     resumed = CliRunner().invoke(cli, args + ["--resume", "--repeats", "2"])
     assert resumed.exit_code == 0, resumed.output
-    assert "4 finished cell(s) kept, 6 to run" in resumed.output
+    assert "5 finished cell(s) kept, 7 to run" in resumed.output
     runs = json.loads((out / "results.json").read_text())["runs"]
     assert sorted((r["augmentation"], r["repeat"]) for r in runs) == sorted(
-        (name, repeat) for name in ("none", "classical", "gan", "gan+classical", "synthetic") for repeat in (0, 1)
+        (name, repeat)
+        for name in ("none", "classical", "gan", "gan+classical", "filtered+classical", "synthetic")
+        for repeat in (0, 1)
     )
 
 
@@ -130,6 +138,11 @@ def test_external_generator_is_flagged(tmp_path):
         (["--model", "wcgan", "--folds", "2"], "--folds goes with --split subject"),
         (["--model", "wcgan", "--train-fractions", "0,1"], "--train-fractions must be numbers > 0 and <= 1"),
         (["--model", "wcgan", "--split", "subject", "--folds", "3"], "no subject metadata"),
+        (["--generator", "x", "--gan-target-fid", "50"], "--gan-target-fid goes with --model"),
+        (["--model", "wcgan", "--gan-eval-every", "100"], "--gan-eval-every goes with --gan-target-fid"),
+        (["--model", "wcgan", "--gan-eval-features", "none.keras"], "--gan-eval-features none.keras: not a .keras"),
+        (["--model", "wcgan", "--filter-confidence", "1.5"], "Invalid value for '--filter-confidence'"),
+        (["--model", "wcgan", "--gan-target-fid", "0"], "Invalid value for '--gan-target-fid'"),
     ],
 )
 def test_augment_usage_errors(tmp_path, args, message):

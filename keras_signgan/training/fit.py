@@ -1,8 +1,6 @@
 """`fit`: build the data pipeline, the GAN and the strategy, and run `model.fit`."""
 
 import dataclasses
-import json
-import os
 import pathlib
 import shutil
 import sys
@@ -39,11 +37,10 @@ from keras_signgan.training.outcome import (
     TrainingDiverged,
     WorkerLost,
     WriteFailed,
-    is_lost_worker,
     report_evaluations,
-    worker_lost,
-    write_failed,
+    stopping_error,
 )
+from keras_signgan.training.strategy import gpu_available, is_chief, is_chief_task, make_strategy
 
 __all__ = ["FitResult", "TrainingDiverged", "WorkerLost", "WriteFailed", "build_compiled_gan", "fit", "gpu_available"]
 
@@ -54,43 +51,6 @@ class FitResult:
     step: int
     config: TrainConfig
     history: dict
-
-
-def gpu_available():
-    return bool(tf.config.list_physical_devices("GPU"))
-
-
-def make_strategy(name):
-    """The `tf.distribute` strategy for `name`: auto, mirrored or multiworker."""
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
-    if name == "multiworker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    if len(tf.config.list_physical_devices("GPU")) > 1:
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
-
-
-def is_chief(strategy):
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not getattr(resolver, "task_type", None):
-        return True
-    return resolver.task_type == "chief" or (resolver.task_type == "worker" and resolver.task_id == 0)
-
-
-def is_chief_task():
-    """Whether this process is the chief of a TF_CONFIG cluster (or there is none): worker 0
-    when the cluster has no "chief" task."""
-    try:
-        task = json.loads(os.environ.get("TF_CONFIG") or "{}").get("task", {})
-        cluster = json.loads(os.environ.get("TF_CONFIG") or "{}").get("cluster", {})
-    except (ValueError, AttributeError):
-        return True
-    if not task:
-        return True
-    if task.get("type") == "chief":
-        return True
-    return task.get("type") == "worker" and int(task.get("index", 0)) == 0 and "chief" not in cluster
 
 
 def build_compiled_gan(config):
@@ -135,11 +95,9 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
     and draws `fid-curve.png` in the run directory.
 
     Raises:
-        WriteFailed (a RunError): a file of the run could not be written (a full disk). The
-            message names the file, the cause, the newest checkpoint (intact) and the fix;
-            no file is left half-written, so `resume` continues the run.
-        WorkerLost (a RunError): under `multiworker`, a peer worker stopped (killed,
-            crashed, unreachable); the message names it, the newest checkpoint and the fix.
+        WriteFailed, WorkerLost (RunErrors): a file of the run could not be written (a full
+            disk), or a peer worker of a `multiworker` run stopped; one line naming the cause,
+            the newest checkpoint (intact) and the fix, so `resume` continues the run.
     """
     log = log or (lambda message: print(message, file=sys.stderr))
     clock = cb.RunClock()  # the time a user waits: loading and building count too
@@ -162,10 +120,8 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             cleanup.append(run_dir)
         config.version = __version__
 
-        # Same seed, same initial weights, data order and training noise.
-        keras.utils.set_random_seed(config.seed)
+        keras.utils.set_random_seed(config.seed)  # same initial weights, data order and noise
         gan, start_step, checkpoint = _build_in_scope(config, strategy, resume, user_run_dir, log)
-
         # Nothing is written before this point: a refused option leaves no trace.
         _record_start(config, run_dir, resume, changed, start_step, checkpoint, log)
         if start_step >= config.steps:
@@ -173,9 +129,7 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         if checkpoint:
             _continue_records(run_dir, start_step, clock)
 
-        global_batch = config.batch_size
-        data = make_training_dataset(dataset, global_batch, seed=config.seed).skip(start_step)
-
+        data = make_training_dataset(dataset, config.batch_size, seed=config.seed).skip(start_step)
         writer = tf.summary.create_file_writer(str(run_dir / TENSORBOARD_DIR))
         callbacks = _Callbacks(
             config, run_dir, writer, start_step, len(dataset), eval_features, progress, extra_callbacks, clock, log
@@ -186,16 +140,13 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
             report_evaluations(run_dir, clock, start_step, step, log)
         log(f"Finished at step {step}. Run directory: {user_run_dir}")
         return FitResult(user_run_dir, step, config, history.history if history else {})
-    except WriteError as error:
-        if progress:
-            log("")  # end the progress bar's line: the error gets its own
-        raise write_failed(error, user_run_dir, gan) from None
-    except tf.errors.OpError as error:
-        if config.strategy != "multiworker" or not is_lost_worker(error):
+    except (WriteError, tf.errors.OpError) as error:
+        stopped = stopping_error(error, config.strategy, user_run_dir, gan)
+        if stopped is None:
             raise
         if progress:
-            log("")
-        raise worker_lost(error, user_run_dir, gan) from None
+            log("")  # end the progress bar's line: the error gets its own
+        raise stopped from None
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
         for folder in cleanup:

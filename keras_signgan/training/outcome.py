@@ -83,6 +83,16 @@ def worker_lost(error, run_dir, gan):
     )
 
 
+def stopping_error(error, strategy, run_dir, gan):
+    """The one-line RunError that ends a run for `error` (a WriteError: WriteFailed; under
+    `multiworker`, a lost peer: WorkerLost), or None when `error` is not one of those."""
+    if isinstance(error, WriteError):
+        return write_failed(error, run_dir, gan)
+    if strategy == "multiworker" and is_lost_worker(error):
+        return worker_lost(error, run_dir, gan)
+    return None
+
+
 def _round_up(value):
     """`value` rounded up to two significant digits (267 -> 270, 1234 -> 1300)."""
     value = max(1, math.ceil(value))

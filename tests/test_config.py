@@ -57,7 +57,7 @@ def test_config_json_with_unknown_or_missing_keys_is_rejected():
 
 
 def test_ema_decay_follows_the_size_preset_for_models_that_keep_one():
-    assert TrainConfig.create("biggan", "lsa16", size="small").ema_decay == 0.995
+    assert TrainConfig.create("biggan", "lsa16", size="small").ema_decay == 0.999
     assert TrainConfig.create("biggan", "lsa16", size="base").ema_decay == 0.9999
     assert TrainConfig.create("biggan", "lsa16", size="small", ema_decay=0.9).ema_decay == 0.9
     assert TrainConfig.create("wcgan", "lsa16", size="small").ema_decay is None

@@ -89,6 +89,7 @@ class TrainConfig:
     gradient_penalty: float = None
     drift: float = None
     r1: float = None
+    mode_seeking: float = None
     class_names: list = None
     version: str = None
     # The family's layout options (`LAYOUT_OPTIONS` in models/<family>/presets.py), e.g.
@@ -128,7 +129,7 @@ class TrainConfig:
                 raise ConfigError(f"--{name.replace('_', '-')} must be > 0. Received: {value}.")
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0. Received: {self.eval_every}.")
-        for name in ("gradient_penalty", "drift", "r1"):
+        for name in ("gradient_penalty", "drift", "r1", "mode_seeking"):
             value = getattr(self, name)
             if value is not None and not 0 <= value < float("inf"):
                 raise ConfigError(f"--{name.replace('_', '-')} must be >= 0. Received: {value}.")

@@ -59,6 +59,11 @@ POSITIVE = click.IntRange(min=1)
     help="Weight gamma of the R1 penalty gamma/2 E|grad D(x)|^2 on the augmented real images (Mescheder et al. 2018; zero-centred, it penalises a critic that is linear where a one-centred gradient penalty does not); 0: off. Default: by model.",
 )
 @click.option(
+    "--mode-seeking",
+    type=click.FloatRange(min=0),
+    help="Weight of the mode-seeking term on G (Mao et al. 2019: pairs of latents of one class pay the reciprocal of how far apart their images lie; it fights near copies within a class); 0: off. Default: by model.",
+)
+@click.option(
     "--ema-decay",
     type=click.FloatRange(min=0, max=1, max_open=True),
     help="Decay of the generator's weight average (models that keep one). Default: by size.",

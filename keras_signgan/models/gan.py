@@ -62,6 +62,11 @@ class ConditionalGAN(keras.Model):
             al. 2018), which keeps a Wasserstein critic's outputs near 0. Defaults to 0.
         r1: float. Weight gamma of the R1 penalty `gamma / 2 * mean(|grad_x D(x)|^2)` on
             the augmented real images (Mescheder et al. 2018). Defaults to 0.
+        mode_seeking: float. Weight of the mode-seeking term on the generator (Mao et al.
+            2019; `regularizers.mode_seeking_penalty`): the generator step gives the second
+            half of its batch the first half's labels and pays the reciprocal of how far
+            each pair's images lie apart per unit of latent distance. 0 turns it off.
+            Defaults to 0.
     """
 
     default_loss = "hinge"
@@ -86,6 +91,7 @@ class ConditionalGAN(keras.Model):
         gradient_penalty=0.0,
         drift=0.0,
         r1=0.0,
+        mode_seeking=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -134,10 +140,11 @@ class ConditionalGAN(keras.Model):
         self.gradient_penalty = float(gradient_penalty)
         self.drift = float(drift)
         self.r1 = float(r1)
-        if self.gradient_penalty < 0 or self.drift < 0 or self.r1 < 0:
+        self.mode_seeking = float(mode_seeking)
+        if min(self.gradient_penalty, self.drift, self.r1, self.mode_seeking) < 0:
             raise ValueError(
-                "gradient_penalty, drift and r1 must be >= 0. Received: "
-                f"gradient_penalty={gradient_penalty}, drift={drift}, r1={r1}"
+                "gradient_penalty, drift, r1 and mode_seeking must be >= 0. Received: "
+                f"gradient_penalty={gradient_penalty}, drift={drift}, r1={r1}, mode_seeking={mode_seeking}"
             )
         self.grad_norm_tracker = keras.metrics.Mean(name="d_grad_norm") if self.gradient_penalty else None
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -269,10 +276,16 @@ class ConditionalGAN(keras.Model):
             self.d_optimizer.apply_gradients(zip(gradients, d_vars))
 
         z = self._noise(batch_size, self.n_critic)
+        if self.mode_seeking:
+            # Pairs (i, half + i) share a label; an odd batch's last image keeps its own.
+            half = batch_size // 2
+            labels = ops.concatenate([labels[:half], labels[: batch_size - half]], axis=0)
         with tf.GradientTape() as tape:
             fake_images = self.generator([z, labels], training=True)
             fake_logits = self.discriminator([self._augment(fake_images), labels], training=True)
             g_loss = ops.sum(generator_loss(self.loss_kind, fake_logits)) / global_batch
+            if self.mode_seeking:
+                g_loss = g_loss + self.mode_seeking * regularizers.mode_seeking_penalty(fake_images, z, global_batch)
             if self.generator.losses:
                 g_loss = g_loss + ops.sum(self.generator.losses) / replicas
             scaled_loss = self.g_optimizer.scale_loss(g_loss)

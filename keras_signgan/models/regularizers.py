@@ -1,4 +1,4 @@
-"""Regularisers of the discriminator, beside its loss (losses.py).
+"""Regularisers of the discriminator and the generator, beside their losses (losses.py).
 
 LeCam (Tseng et al. 2021, "Regularizing Generative Adversarial Networks under Limited
 Data"): `mean(relu(D(x) - a_fake)^2) + mean(relu(a_real - D(G(z)))^2)`, where `a_real`,
@@ -15,6 +15,12 @@ R1 (Mescheder et al. 2018, "Which Training Methods for GANs do actually Converge
 `1/2 * mean(|grad_x D(x)|^2)` on the (augmented) real images, times its weight gamma. It is
 zero-centred: a linear critic, whose gradient is the same everywhere, pays it on every real
 image, where the one-centred WGAN-GP penalty is zero for any linear critic of unit slope.
+
+Mode seeking, on the generator (Mao et al. 2019, "Mode Seeking Generative Adversarial
+Networks for Diverse Image Synthesis"): for pairs of latents given the same class, the
+reciprocal of `mean|G(z1) - G(z2)| / mean|z1 - z2|`. A generator that draws near copies of
+one image per class (intra-class collapse) pays it; one whose images move with the latent
+does not.
 """
 
 import tensorflow as tf
@@ -59,3 +65,15 @@ def r1_penalty(discriminator, real_images, labels, global_batch):
         total = ops.sum(ops.cast(discriminator([real_images, labels], training=False), "float32"))
     gradients = ops.cast(tape.gradient(total, real_images), "float32")
     return 0.5 * ops.sum(ops.square(gradients)) / global_batch
+
+
+def mode_seeking_penalty(images, z, global_batch):
+    """The mode-seeking term without its weight: for the pairs `(i, half + i)`, `i < half`,
+    `half = B // 2`, of a batch whose two halves share their labels, `1 / (mean|x_i -
+    x_half+i| / mean|z_i - z_half+i| + 1e-5)` summed over the pairs and divided by half the
+    global batch. Means are over pixels and latent entries of each pair."""
+    half = ops.shape(images)[0] // 2
+    images, z = ops.cast(images, "float32"), ops.cast(z, "float32")
+    image_distance = ops.mean(ops.abs(images[:half] - images[half : 2 * half]), axis=(1, 2, 3))
+    latent_distance = ops.mean(ops.abs(z[:half] - z[half : 2 * half]), axis=1)
+    return ops.sum(1.0 / (image_distance / latent_distance + 1e-5)) / (global_batch / 2.0)

@@ -252,3 +252,40 @@ def test_the_private_keras_method_the_gan_overrides_for_multi_worker_fit_is_stil
     ]
     assert "self._maybe_symbolic_build(" in inspect.getsource(TensorFlowTrainer.fit)
     assert ConditionalGAN._maybe_symbolic_build is not keras.Model._maybe_symbolic_build
+
+
+def test_mode_seeking_penalty_charges_a_generator_that_ignores_its_latent():
+    from keras_signgan.models import regularizers
+
+    z = tf.constant(np.random.default_rng(0).normal(size=(6, 4)), "float32")
+    # Images that move with z: pair (i, 3 + i) lies |z_i - z_3+i| apart per entry.
+    moving = tf.reshape(tf.tile(z, (1, 12)), (6, 4, 4, 3))
+    penalty = float(regularizers.mode_seeking_penalty(moving, z, 6.0))
+    # Each pair's ratio is 1 (same mean absolute distance): 3 pairs * 1/(1 + 1e-5) / 3.
+    assert penalty == pytest.approx(1.0, rel=1e-4)
+    doubled = float(regularizers.mode_seeking_penalty(2.0 * moving, z, 6.0))
+    assert doubled == pytest.approx(0.5, rel=1e-4)
+    # A generator that draws one image per class pays 1e5 per pair.
+    frozen = tf.zeros((6, 4, 4, 3))
+    assert float(regularizers.mode_seeking_penalty(frozen, z, 6.0)) == pytest.approx(1e5, rel=1e-3)
+
+
+def test_mode_seeking_pairs_labels_and_adds_its_term_to_the_g_loss():
+    images, labels = batch(seed=3)
+    keras.utils.set_random_seed(0)
+    plain = make_gan(loss="hinge")
+    keras.utils.set_random_seed(0)
+    seeking = make_gan(loss="hinge", mode_seeking=1.0)
+    g_plain = float(plain.train_step((images, labels))["g_loss"])
+    g_seeking = float(seeking.train_step((images, labels))["g_loss"])
+    # The reciprocal of a ratio is positive: the term raises the G loss.
+    assert g_seeking > g_plain
+    with pytest.raises(ValueError, match="mode_seeking"):
+        make_gan(mode_seeking=-1.0)
+    from keras_signgan.config import TrainConfig
+    from keras_signgan.models.build import build_gan
+
+    config = TrainConfig.create("biggan", "toy", size="tiny", mode_seeking=0.5)
+    config.class_names = ["a", "b"]
+    assert build_gan(config).mode_seeking == 0.5
+    assert TrainConfig.create("biggan", "toy", size="tiny").mode_seeking == 0.0

@@ -26,6 +26,7 @@ DEFAULTS = dict(
     gradient_penalty=0.0,
     drift=0.0,
     r1=0.0,
+    mode_seeking=0.0,
 )
 
 # The EMA must span a small part of the run: over a short run a long average mixes

@@ -167,3 +167,35 @@ def cas(inputs):
         "real_val_accuracy": real_val_accuracy,
         "per_class": {name: _finite_or_none(v) for name, v in zip(inputs.class_names, score["per_class"])},
     }
+
+
+def class_diversity(real, fake, num_classes):
+    """Per class, the spread of the generated images' features over the real images': the
+    trace of the generated class's feature covariance over the real class's (the mean
+    squared distance between two images of a class is twice that trace). 1 is as varied as
+    the real images, near 0 one image per class. NaN for classes with < 2 images."""
+    real_x, real_y = real.kept()
+    fake_x, fake_y = fake.kept()
+    values = np.full(num_classes, np.nan)
+    for cls in range(num_classes):
+        r, f = real_x[real_y == cls], fake_x[fake_y == cls]
+        if len(r) >= 2 and len(f) >= 2:
+            values[cls] = np.var(f, axis=0, ddof=1).sum() / np.var(r, axis=0, ddof=1).sum()
+    return values
+
+
+@register_metric(
+    "diversity",
+    needs=("generated_features", "real_features"),
+    row=lambda value: f"diversity  {value['mean']:10.3f}  (within-class feature spread, generated / real)",
+)
+def diversity(inputs):
+    """Within-class variety: each class's generated feature spread over its real one (1: as
+    varied as the real images; near 0: copies of one image), per class and averaged."""
+    per_class = class_diversity(inputs.real_features, inputs.generated_features, len(inputs.class_names))
+    if np.isnan(per_class).all():
+        raise MetricError("Diversity needs at least 2 images per class: raise --num-samples.")
+    return {
+        "mean": float(np.nanmean(per_class)),
+        "per_class": {name: _finite_or_none(v) for name, v in zip(inputs.class_names, per_class)},
+    }

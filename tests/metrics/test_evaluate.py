@@ -17,6 +17,7 @@ def test_evaluate_reports_finite_metrics(evaluate_toy):
     assert set(m["intra_fid"]["per_class"]) == set(CLASSES)
     assert all(np.isfinite(v) for v in m["intra_fid"]["per_class"].values())
     assert 0 <= m["cas"]["accuracy"] <= 1 and set(m["cas"]["per_class"]) == set(CLASSES)
+    assert m["diversity"]["mean"] > 0 and set(m["diversity"]["per_class"]) == set(CLASSES)
     assert result["num_generated"] == 40 and result["num_real"] == 32 and result["step"] == 2
     assert result["extractor"].startswith("extractor-")
 
@@ -66,3 +67,23 @@ def test_a_new_metric_is_one_registered_function(evaluate_toy):
     assert result["num_real"] is None and sorted(seen["labels"].tolist()) == [0, 0, 1, 1, 2, 2, 3, 3]
     assert table[-1] == f"  mean pixel {result['metrics']['mean_pixel']:.1f}"
     assert format_table(result)[-1] == f"  mean_pixel {result['metrics']['mean_pixel']}"  # unregistered: as stored
+
+
+def test_class_diversity_is_one_for_the_real_images_and_near_zero_for_copies():
+    from keras_signgan.metrics.evaluate import FeatureSet
+    from keras_signgan.metrics.registry import class_diversity
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 20)
+    real = FeatureSet()
+    real.add(rng.normal(size=(40, 5)), labels)
+    assert class_diversity(real, real, 3)[:2] == pytest.approx([1.0, 1.0])
+    assert np.isnan(class_diversity(real, real, 3)[2])  # a class without images
+    # Near copies of one image per class: a hundredth of the real spread per feature.
+    copies = FeatureSet()
+    copies.add(np.repeat(rng.normal(size=(2, 5)), 20, axis=0) + 0.01 * rng.normal(size=(40, 5)), labels)
+    assert (class_diversity(real, copies, 2) < 1e-3).all()
+    # Twice the real scale: four times the spread.
+    wide = FeatureSet()
+    wide.add(2.0 * real.kept()[0], labels)
+    assert class_diversity(real, wide, 2) == pytest.approx([4.0, 4.0])

@@ -38,6 +38,16 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--n-critic", type=POSITIVE, help="Discriminator steps per generator step.")
 @click.option("--g-lr", type=float, help="Generator learning rate.")
 @click.option("--d-lr", type=float, help="Discriminator learning rate.")
+@click.option(
+    "--beta-1",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    help="Adam's beta_1 for both networks (BigGAN: 0; WGAN-GP: 0). Default: by model.",
+)
+@click.option(
+    "--beta-2",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    help="Adam's beta_2 for both networks (BigGAN: 0.999; WGAN-GP: 0.9). Default: by model.",
+)
 @click.option("--z-dim", type=POSITIVE, help="Latent size. Default: by model and size.")
 @click.option("--diffaugment", help='DiffAugment policy, e.g. "color,translation,cutout"; "" for none.')
 @click.option(

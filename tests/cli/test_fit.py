@@ -112,3 +112,27 @@ def test_refused_options_exit_2_and_write_nothing(args, message, npz_dataset, tm
     assert not (tmp_path / "runs").exists()
     result = run_cli("fit", model, npz_dataset, "--size", "tiny", "--steps", "1", *rest, "--run-dir", tmp_path / "D")
     assert result.exit_code == 2 and not (tmp_path / "D").exists()
+
+
+def test_adam_betas_and_mode_seeking_are_recorded_in_the_config(npz_dataset):
+    result = run_cli(
+        "fit",
+        "wcgan",
+        npz_dataset,
+        "--size",
+        "tiny",
+        "--beta-1",
+        "0",
+        "--beta-2",
+        "0.9",
+        "--mode-seeking",
+        "0.5",
+        "--dry-run",
+    )
+    assert result.exit_code == 0, result.output
+    config = json.loads(result.output)
+    assert (config["beta_1"], config["beta_2"], config["mode_seeking"]) == (0.0, 0.9, 0.5)
+    result = run_cli("fit", "wcgan", npz_dataset, "--size", "tiny", "--dry-run")
+    assert (json.loads(result.output)["beta_1"], json.loads(result.output)["mode_seeking"]) == (0.5, 0.0)
+    result = run_cli("fit", "wcgan", npz_dataset, "--beta-2", "1.5", "--dry-run")
+    assert result.exit_code == 2 and "--beta-2" in result.output

@@ -5,7 +5,8 @@ pickles); everything else reads only today's form:
 
 - config.json without `layout` (runs made before layout options were recorded): its
   `arch_revision` (absent: 1) becomes the layout options the networks of that revision
-  had (`upgrade_config`).
+  had (`upgrade_config`); a layout without an option added since gets the value every
+  earlier run had (`ADDED_LAYOUT_OPTIONS`).
 - Checkpoint format 1 (no `__format__` entry: each group's variables saved by position)
   becomes format 2, every array keyed by network and variable path (`upgrade_checkpoint`).
 - results.json version 1 (one training fraction, folds called repeats) becomes version 2
@@ -16,6 +17,11 @@ import numpy as np
 
 from keras_signgan.errors import IncompatibleCheckpoint, RunError
 from keras_signgan.models import FAMILIES
+
+
+# Layout options added after layouts were recorded: {model: {option: what runs made before
+# it used}}. WCGAN critics were spectrally normalised until `critic_norm` existed.
+ADDED_LAYOUT_OPTIONS = {"wcgan": {"critic_norm": "spectral"}}
 
 
 def revision_layout(model, size, image_size, revision):
@@ -35,7 +41,7 @@ def revision_layout(model, size, image_size, revision):
             "full_res_channels": full_res,
         }
     if model == "wcgan":
-        return {"g_upsampling": "resize-conv" if revision >= 3 else "transposed"}
+        return {"g_upsampling": "resize-conv" if revision >= 3 else "transposed", "critic_norm": "spectral"}
     return {}
 
 
@@ -44,10 +50,16 @@ def upgrade_config(data):
 
     Written before layout options were recorded, it has `arch_revision` (a number whose
     meaning differed per family; before that key existed, none: revision 1) and no
-    `layout`: the revision becomes the family's layout options. Anything it cannot read
-    (an unknown model or size) is left for `TrainConfig` to refuse by name.
+    `layout`: the revision becomes the family's layout options. A layout written before
+    an option of `ADDED_LAYOUT_OPTIONS` existed gets that option's earlier value. Anything
+    it cannot read (an unknown model or size) is left for `TrainConfig` to refuse by name.
     """
-    if not isinstance(data, dict) or "layout" in data:
+    if not isinstance(data, dict):
+        return data
+    if "layout" in data:
+        added = ADDED_LAYOUT_OPTIONS.get(data.get("model"), {})
+        if isinstance(data["layout"], dict) and set(added) - set(data["layout"]):
+            data = dict(data, layout={**added, **data["layout"]})
         return data
     data = dict(data)
     revision = data.pop("arch_revision", 1)

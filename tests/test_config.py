@@ -78,9 +78,9 @@ def test_config_json_from_before_layout_revisions_reads_as_revision_1():
         ("biggan", 1, {"d_downsampling": "imagenet", "full_res_channels": 64}),
         ("biggan", 2, {"d_downsampling": "cifar", "full_res_channels": 32}),
         ("biggan", 3, {"d_downsampling": "cifar", "full_res_channels": 32}),
-        ("wcgan", 1, {"g_upsampling": "transposed"}),
-        ("wcgan", 2, {"g_upsampling": "transposed"}),
-        ("wcgan", 3, {"g_upsampling": "resize-conv"}),
+        ("wcgan", 1, {"g_upsampling": "transposed", "critic_norm": "spectral"}),
+        ("wcgan", 2, {"g_upsampling": "transposed", "critic_norm": "spectral"}),
+        ("wcgan", 3, {"g_upsampling": "resize-conv", "critic_norm": "spectral"}),
         ("basic", 2, {}),
     ],
 )
@@ -103,6 +103,13 @@ def test_layout_options_are_checked_and_override_the_preset_one_by_one():
     data = TrainConfig.create("wcgan", "lsa16").to_dict()
     with pytest.raises(ConfigError, match="layout lacks g_upsampling"):
         TrainConfig.from_dict({**data, "layout": {}})
+    # A WCGAN layout recorded before critic_norm existed: its critic was spectrally normalised.
+    old = {**data, "layout": {"g_upsampling": "transposed"}}
+    assert TrainConfig.from_dict(old).layout == {"g_upsampling": "transposed", "critic_norm": "spectral"}
+    unnormalised = TrainConfig.create("wcgan", "lsa16", layout={"critic_norm": "none"})
+    assert TrainConfig.from_dict(unnormalised.to_dict()).layout["critic_norm"] == "none"
+    with pytest.raises(ConfigError, match="layout critic_norm must be one of spectral, none"):
+        TrainConfig.create("wcgan", "lsa16", layout={"critic_norm": "clip"})
 
 
 def test_resume_changes_only_what_is_safe():

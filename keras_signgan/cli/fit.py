@@ -74,6 +74,11 @@ POSITIVE = click.IntRange(min=1)
     help="Weight of the mode-seeking term on G (Mao et al. 2019: pairs of latents of one class pay the reciprocal of how far apart their images lie; it fights near copies within a class); 0: off. Default: by model.",
 )
 @click.option(
+    "--critic-norm",
+    type=click.Choice(["spectral", "none"]),
+    help="wcgan: spectral norm on every critic layer (the reference's), or none (a critic held by --gradient-penalty instead, as WGAN-GP). Default: by model.",
+)
+@click.option(
     "--ema-decay",
     type=click.FloatRange(min=0, max=1, max_open=True),
     help="Decay of the generator's weight average (models that keep one). Default: by size.",
@@ -114,7 +119,7 @@ POSITIVE = click.IntRange(min=1)
     help=f"Generated images per evaluation. Default: as many as the dataset has, at most {DEFAULT_EVAL_SAMPLES:,}.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
-def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **options):
+def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, critic_norm, **options):
     """Train MODEL on DATASET (a name or a path).
 
     \b
@@ -129,6 +134,12 @@ def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, **opti
     --log-every, --eval-every, --eval-samples, --eval-features), --g-lr, --d-lr and
     --strategy may be given; the change is recorded in the run's config.json.
     """
+    if critic_norm is not None:
+        if resume:
+            raise UserError("--resume cannot change --critic-norm: the checkpoint holds the run's own critic.")
+        if model != "wcgan":
+            raise UserError(f"--critic-norm applies to wcgan only; {model or 'this model'} has no such option.")
+        options["layout"] = {"critic_norm": critic_norm}
     if resume:
         if run_dir:
             raise UserError("Use either --run-dir (a new run) or --resume (an existing one), not both.")

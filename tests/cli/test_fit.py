@@ -136,3 +136,12 @@ def test_adam_betas_and_mode_seeking_are_recorded_in_the_config(npz_dataset):
     assert (json.loads(result.output)["beta_1"], json.loads(result.output)["mode_seeking"]) == (0.5, 0.0)
     result = run_cli("fit", "wcgan", npz_dataset, "--beta-2", "1.5", "--dry-run")
     assert result.exit_code == 2 and "--beta-2" in result.output
+
+
+def test_critic_norm_is_a_wcgan_layout_option_fixed_for_the_run(npz_dataset, tmp_path):
+    result = run_cli("fit", "wcgan", npz_dataset, "--size", "tiny", "--critic-norm", "none", "--dry-run")
+    assert result.exit_code == 0 and json.loads(result.output)["layout"]["critic_norm"] == "none"
+    result = run_cli("fit", "biggan", npz_dataset, "--critic-norm", "none", "--dry-run")
+    assert result.exit_code == 2 and "--critic-norm applies to wcgan only" in result.output
+    result = run_cli("fit", "--resume", tmp_path, "--critic-norm", "none")
+    assert result.exit_code == 2 and "--resume cannot change --critic-norm" in result.output

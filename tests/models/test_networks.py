@@ -150,3 +150,16 @@ def test_small_biggan_narrows_only_its_full_resolution_blocks_from_revision_2():
         assert generator.get_layer("block_1").output.shape[-1] == 64
         assert discriminator.get_layer("block_0").output.shape[-1] == channels
         assert discriminator.get_layer("block_1").output.shape[-1] == 64
+
+
+def test_wcgan_critic_without_spectral_norm_has_the_same_layers_unwrapped():
+    from keras_signgan.layers.spectral_norm import SpectralNormalization
+
+    def wrapped(model):
+        return [layer for layer in model._flatten_layers() if isinstance(layer, SpectralNormalization)]
+
+    normalised = build("wcgan", "discriminator", image_size=32, size="tiny", layout={"critic_norm": "spectral"})
+    plain = build("wcgan", "discriminator", image_size=32, size="tiny", layout={"critic_norm": "none"})
+    assert len(wrapped(normalised)) == 4 and wrapped(plain) == []
+    kernels = sorted(tuple(w.shape) for w in plain.trainable_weights)
+    assert kernels == sorted(tuple(w.shape) for w in normalised.trainable_weights)

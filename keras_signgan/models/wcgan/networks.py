@@ -50,10 +50,11 @@ def build_wcgan_generator(num_classes, image_size=32, z_dim=None, size="small", 
 
 def build_wcgan_discriminator(num_classes, image_size=32, size="small", layout=None):
     """Critic: `[image, label map] -> (SN Conv 4x4/2, LeakyReLU)* -> SN Dense(1)`; the label
-    enters as an embedded `S x S` plane concatenated to the image channels. `layout` is
-    checked as every builder's is; no option changes the critic."""
+    enters as an embedded `S x S` plane concatenated to the image channels. With
+    `layout["critic_norm"] == "none"` no layer is spectrally normalised (a critic held
+    Lipschitz by a gradient penalty instead)."""
     ch = preset_widths(presets.PRESETS, size)["ch"]
-    resolve_layout(presets, size, image_size, layout)
+    spectral = resolve_layout(presets, size, image_size, layout)["critic_norm"] == "spectral"
     doublings = num_doublings(image_size)
     image, label = discriminator_inputs(image_size)
     plane = keras.layers.Embedding(num_classes, image_size * image_size, name="label_plane")(label)
@@ -61,10 +62,12 @@ def build_wcgan_discriminator(num_classes, image_size=32, size="small", layout=N
     x = keras.layers.Concatenate()([image, plane])
     filters = ch
     for i in range(doublings):
-        x = maybe_spectral_norm(keras.layers.Conv2D(filters, 4, strides=2, padding="same", name=f"conv_{i}"))(x)
+        x = maybe_spectral_norm(
+            keras.layers.Conv2D(filters, 4, strides=2, padding="same", name=f"conv_{i}"), enabled=spectral
+        )(x)
         x = keras.layers.LeakyReLU(0.2)(x)
         filters *= 2
     x = keras.layers.Flatten()(x)
-    logits = maybe_spectral_norm(keras.layers.Dense(1, name="logits"))(x)
+    logits = maybe_spectral_norm(keras.layers.Dense(1, name="logits"), enabled=spectral)(x)
     logits = keras.layers.Activation("linear", dtype="float32", name="critic")(logits)
     return keras.Model([image, label], logits, name="wcgan_discriminator")

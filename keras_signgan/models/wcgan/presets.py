@@ -67,9 +67,12 @@ PRESETS = {
 # resize, then a 3x3 convolution (Odena et al. 2016, "Deconvolution and Checkerboard
 # Artifacts"); "transposed": DCGAN's transposed convolution 4x4/2, whose uneven overlap
 # painted a mottled, checkered texture over every generated hand.
-LAYOUT_OPTIONS = {"g_upsampling": ("resize-conv", "transposed")}
+# critic_norm: how the critic is kept Lipschitz. "spectral": every layer spectrally
+# normalised (the reference's definition); "none": no normalisation, for a critic held by a
+# gradient penalty (WGAN-GP) instead.
+LAYOUT_OPTIONS = {"g_upsampling": ("resize-conv", "transposed"), "critic_norm": ("spectral", "none")}
 
 
 def default_layout(size, image_size):
     """The layout a new run records."""
-    return {"g_upsampling": "resize-conv"}
+    return {"g_upsampling": "resize-conv", "critic_norm": "spectral"}

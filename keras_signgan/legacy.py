@@ -18,7 +18,6 @@ import numpy as np
 from keras_signgan.errors import IncompatibleCheckpoint, RunError
 from keras_signgan.models import FAMILIES
 
-
 # Layout options added after layouts were recorded: {model: {option: what runs made before
 # it used}}. WCGAN critics were spectrally normalised until `critic_norm` existed.
 ADDED_LAYOUT_OPTIONS = {"wcgan": {"critic_norm": "spectral"}}

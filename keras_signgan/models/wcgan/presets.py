@@ -8,17 +8,23 @@ size. The layout option a run records in its config.json (`LAYOUT_OPTIONS`) defa
 
 from keras_signgan.models.presets import Preset
 
-# The Wasserstein critic takes two steps per generator step; no generator average.
+# WGAN-GP (Gulrajani et al. 2017) with the reference's Wasserstein loss: a critic without
+# spectral norm, held near 1-Lipschitz by a gradient penalty of weight 10 on interpolates of
+# the augmented real and generated images, two critic steps per generator step, Adam
+# 1e-4 with betas (0, 0.9). With spectral norm instead (the reference's, and these presets'
+# until this change) the critic separated real from generated images far less well (AUC
+# 0.54-0.86 vs 0.95 on clean images) and the generator collapsed (FID 311-330 at 1,500
+# steps on LSA16); two critic steps beat five per CPU-second. No generator average.
 DEFAULTS = dict(
     loss="wasserstein",
     n_critic=2,
-    g_lr=2e-4,
-    d_lr=2e-4,
-    beta_1=0.5,
-    beta_2=0.999,
+    g_lr=1e-4,
+    d_lr=1e-4,
+    beta_1=0.0,
+    beta_2=0.9,
     diffaugment="color,translation,cutout",
     lecam_weight=0.0,
-    gradient_penalty=0.0,
+    gradient_penalty=10.0,
     drift=0.0,
     r1=0.0,
     mode_seeking=0.0,
@@ -38,10 +44,10 @@ PRESETS = {
         log_every=1,
     ),
     "small": Preset(
-        description="a CPU: about 20 min alone on 2 cores at 2.6 steps/s",
+        description="a CPU: 6,000 steps; not yet timed alone with the gradient penalty",
         widths=dict(ch=64, embedding=50, z_dim=100),
         training=DEFAULTS,
-        steps=3000,
+        steps=6000,
         batch_size=32,
         ema_decay=None,
         ema_start=500,
@@ -75,4 +81,4 @@ LAYOUT_OPTIONS = {"g_upsampling": ("resize-conv", "transposed"), "critic_norm": 
 
 def default_layout(size, image_size):
     """The layout a new run records."""
-    return {"g_upsampling": "resize-conv", "critic_norm": "spectral"}
+    return {"g_upsampling": "resize-conv", "critic_norm": "none"}

@@ -232,10 +232,15 @@ def test_gradient_penalty_and_drift_of_a_linear_critic():
     critic.layers[-1].kernel.assign(w / 3.0)
     assert float(gan._gradient_penalty(real, fake, tf.zeros((6,), "int32"), 6.0, 0)[0]) == pytest.approx(0.0, abs=1e-6)
     assert float(regularizers.r1_penalty(critic, real, tf.zeros((6,), "int32"), 6.0)) == pytest.approx(0.5, rel=1e-5)
-    # Default runs keep no penalty and no extra tracker.
+    # WCGAN's defaults hold the critic by the gradient penalty alone; BigGAN's keep no penalty.
     plain = TrainConfig.create("wcgan", "toy", size="tiny")
     plain.class_names = ["a", "b"]
-    assert build_gan(plain).gradient_penalty == 0.0 and build_gan(plain).r1 == 0.0
+    assert build_gan(plain).gradient_penalty == 10.0 and build_gan(plain).r1 == 0.0
+    biggan = TrainConfig.create("biggan", "toy", size="tiny")
+    biggan.class_names = ["a", "b"]
+    assert build_gan(biggan).gradient_penalty == 0.0 and "d_grad_norm" not in [
+        m.name for m in build_gan(biggan).metrics
+    ]
 
 
 def test_the_private_keras_method_the_gan_overrides_for_multi_worker_fit_is_still_called():

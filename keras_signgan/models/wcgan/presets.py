@@ -44,7 +44,10 @@ PRESETS = {
         log_every=1,
     ),
     "small": Preset(
-        description="a CPU: 6,000 steps; not yet timed alone with the gradient penalty",
+        description=(
+            "a CPU: 6,000 steps, about 30 min alone on 2 cores at 3.5 steps/s (FID 60.7 on LSA16 at"
+            " 1,600 vs 800; 79.4 on LSA64 at 6,400 vs 3,200)"
+        ),
         widths=dict(ch=64, embedding=50, z_dim=100),
         training=DEFAULTS,
         steps=6000,

@@ -63,10 +63,8 @@ class ConditionalGAN(keras.Model):
         r1: float. Weight gamma of the R1 penalty `gamma / 2 * mean(|grad_x D(x)|^2)` on
             the augmented real images (Mescheder et al. 2018). Defaults to 0.
         mode_seeking: float. Weight of the mode-seeking term on the generator (Mao et al.
-            2019; `regularizers.mode_seeking_penalty`): the generator step gives the second
-            half of its batch the first half's labels and pays the reciprocal of how far
-            each pair's images lie apart per unit of latent distance. 0 turns it off.
-            Defaults to 0.
+            2019; `regularizers.mode_seeking_penalty`; the G step's two half-batches then
+            share their labels). 0 turns it off. Defaults to 0.
     """
 
     default_loss = "hinge"

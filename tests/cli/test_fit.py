@@ -115,25 +115,13 @@ def test_refused_options_exit_2_and_write_nothing(args, message, npz_dataset, tm
 
 
 def test_adam_betas_and_mode_seeking_are_recorded_in_the_config(npz_dataset):
-    result = run_cli(
-        "fit",
-        "wcgan",
-        npz_dataset,
-        "--size",
-        "tiny",
-        "--beta-1",
-        "0",
-        "--beta-2",
-        "0.9",
-        "--mode-seeking",
-        "0.5",
-        "--dry-run",
-    )
+    options = ["--beta-1", "0.5", "--beta-2", "0.99", "--mode-seeking", "0.5", "--dry-run"]
+    result = run_cli("fit", "wcgan", npz_dataset, "--size", "tiny", *options)
     assert result.exit_code == 0, result.output
     config = json.loads(result.output)
-    assert (config["beta_1"], config["beta_2"], config["mode_seeking"]) == (0.0, 0.9, 0.5)
+    assert (config["beta_1"], config["beta_2"], config["mode_seeking"]) == (0.5, 0.99, 0.5)
     result = run_cli("fit", "wcgan", npz_dataset, "--size", "tiny", "--dry-run")
-    assert (json.loads(result.output)["beta_1"], json.loads(result.output)["mode_seeking"]) == (0.5, 0.0)
+    assert (json.loads(result.output)["beta_1"], json.loads(result.output)["mode_seeking"]) == (0.0, 0.0)
     result = run_cli("fit", "wcgan", npz_dataset, "--beta-2", "1.5", "--dry-run")
     assert result.exit_code == 2 and "--beta-2" in result.output
 

@@ -120,17 +120,37 @@ def kid(inputs):
     return {"mean": mean, "std": std}
 
 
-def intra_fid(real, fake, num_classes):
-    """Per-class FID from two FeatureSets' kept features; NaN for classes with < 2 images."""
+def _per_class_values(real, fake, num_classes, compare):
+    """`compare(real_x, fake_x)` for each class's kept features of two FeatureSets; NaN for
+    classes with fewer than 2 real or 2 generated images."""
     real_x, real_y = real.kept()
     fake_x, fake_y = fake.kept()
     values = np.full(num_classes, np.nan)
     for cls in range(num_classes):
         r, f = real_x[real_y == cls], fake_x[fake_y == cls]
         if len(r) >= 2 and len(f) >= 2:
-            rs, fs = RunningStatistics().update(r), RunningStatistics().update(f)
-            values[cls] = frechet_distance(rs.mean, rs.covariance, fs.mean, fs.covariance)
+            values[cls] = compare(r, f)
     return values
+
+
+def _per_class_result(values, class_names, metric):
+    """`{"mean", "per_class"}` of per-class `values`; MetricError when no class has a value."""
+    if np.isnan(values).all():
+        raise MetricError(f"{metric} needs at least 2 images per class: raise --num-samples.")
+    return {
+        "mean": float(np.nanmean(values)),
+        "per_class": {name: _finite_or_none(v) for name, v in zip(class_names, values)},
+    }
+
+
+def _class_fid(real_x, fake_x):
+    rs, fs = RunningStatistics().update(real_x), RunningStatistics().update(fake_x)
+    return frechet_distance(rs.mean, rs.covariance, fs.mean, fs.covariance)
+
+
+def intra_fid(real, fake, num_classes):
+    """Per-class FID from two FeatureSets' kept features; NaN for classes with < 2 images."""
+    return _per_class_values(real, fake, num_classes, _class_fid)
 
 
 @register_metric(
@@ -140,13 +160,8 @@ def intra_fid(real, fake, num_classes):
 )
 def intra_fid_metric(inputs):
     """FID within each class (generated vs real images of that class), and its mean."""
-    per_class = intra_fid(inputs.real_features, inputs.generated_features, len(inputs.class_names))
-    if np.isnan(per_class).all():
-        raise MetricError("Intra-FID needs at least 2 images per class: raise --num-samples.")
-    return {
-        "mean": float(np.nanmean(per_class)),
-        "per_class": {name: _finite_or_none(v) for name, v in zip(inputs.class_names, per_class)},
-    }
+    values = intra_fid(inputs.real_features, inputs.generated_features, len(inputs.class_names))
+    return _per_class_result(values, inputs.class_names, "Intra-FID")
 
 
 def _cas_row(value):
@@ -174,14 +189,11 @@ def class_diversity(real, fake, num_classes):
     trace of the generated class's feature covariance over the real class's (the mean
     squared distance between two images of a class is twice that trace). 1 is as varied as
     the real images, near 0 one image per class. NaN for classes with < 2 images."""
-    real_x, real_y = real.kept()
-    fake_x, fake_y = fake.kept()
-    values = np.full(num_classes, np.nan)
-    for cls in range(num_classes):
-        r, f = real_x[real_y == cls], fake_x[fake_y == cls]
-        if len(r) >= 2 and len(f) >= 2:
-            values[cls] = np.var(f, axis=0, ddof=1).sum() / np.var(r, axis=0, ddof=1).sum()
-    return values
+    return _per_class_values(real, fake, num_classes, _spread_ratio)
+
+
+def _spread_ratio(real_x, fake_x):
+    return np.var(fake_x, axis=0, ddof=1).sum() / np.var(real_x, axis=0, ddof=1).sum()
 
 
 @register_metric(
@@ -192,10 +204,5 @@ def class_diversity(real, fake, num_classes):
 def diversity(inputs):
     """Within-class variety: each class's generated feature spread over its real one (1: as
     varied as the real images; near 0: copies of one image), per class and averaged."""
-    per_class = class_diversity(inputs.real_features, inputs.generated_features, len(inputs.class_names))
-    if np.isnan(per_class).all():
-        raise MetricError("Diversity needs at least 2 images per class: raise --num-samples.")
-    return {
-        "mean": float(np.nanmean(per_class)),
-        "per_class": {name: _finite_or_none(v) for name, v in zip(inputs.class_names, per_class)},
-    }
+    values = class_diversity(inputs.real_features, inputs.generated_features, len(inputs.class_names))
+    return _per_class_result(values, inputs.class_names, "Diversity")

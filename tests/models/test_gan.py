@@ -38,6 +38,14 @@ def make_gan(**kwargs):
     return gan
 
 
+def twin_gans(loss, **option):
+    """A GAN and one with `option` added, from the same initial weights (seed 0)."""
+    keras.utils.set_random_seed(0)
+    plain = make_gan(loss=loss)
+    keras.utils.set_random_seed(0)
+    return plain, make_gan(loss=loss, **option)
+
+
 def batch(seed=0, n=6):
     rng = np.random.default_rng(seed)
     images = rng.uniform(-1, 1, (n, SIZE, SIZE, 3)).astype("float32")
@@ -162,10 +170,7 @@ def test_a_batch_norm_the_walk_cannot_reach_is_an_error():
 
 def test_lecam_term_adds_the_squared_excess_over_the_moving_averages():
     images, labels = batch(seed=5)
-    keras.utils.set_random_seed(0)
-    plain = make_gan(loss="hinge")
-    keras.utils.set_random_seed(0)
-    regularised = make_gan(loss="hinge", lecam_weight=10.0)
+    plain, regularised = twin_gans("hinge", lecam_weight=10.0)
     real = plain.discriminator([images, labels], training=False).numpy().reshape(-1)
     np.testing.assert_allclose(real, regularised.discriminator([images, labels], training=False).numpy().reshape(-1))
     logs_plain = plain.train_step((images, labels))
@@ -183,10 +188,7 @@ def test_lecam_term_adds_the_squared_excess_over_the_moving_averages():
 
 def test_r1_adds_the_weighted_squared_gradient_at_the_real_images_to_the_d_loss():
     images, labels = batch(seed=7)
-    keras.utils.set_random_seed(0)
-    plain = make_gan(loss="wasserstein")
-    keras.utils.set_random_seed(0)
-    regularised = make_gan(loss="wasserstein", r1=10.0)
+    plain, regularised = twin_gans("wasserstein", r1=10.0)
     from keras_signgan.models import regularizers
 
     expected = 10.0 * float(
@@ -277,10 +279,7 @@ def test_mode_seeking_penalty_charges_a_generator_that_ignores_its_latent():
 
 def test_mode_seeking_pairs_labels_and_adds_its_term_to_the_g_loss():
     images, labels = batch(seed=3)
-    keras.utils.set_random_seed(0)
-    plain = make_gan(loss="hinge")
-    keras.utils.set_random_seed(0)
-    seeking = make_gan(loss="hinge", mode_seeking=1.0)
+    plain, seeking = twin_gans("hinge", mode_seeking=1.0)
     g_plain = float(plain.train_step((images, labels))["g_loss"])
     g_seeking = float(seeking.train_step((images, labels))["g_loss"])
     # The reciprocal of a ratio is positive: the term raises the G loss.

@@ -1,7 +1,10 @@
 """The `signgan` click group and how user errors become exit code 2."""
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 
 import click
 
@@ -32,11 +35,32 @@ class CheckedChoice(click.Choice):
 
 
 class QuietCommand(click.Command):
-    """A command that imports TensorFlow quietly once its arguments have parsed."""
+    """A command that imports TensorFlow quietly once its arguments have parsed, and stops
+    on SIGTERM as on Ctrl-C (`fit` saves a checkpoint, `augment` keeps its finished cells)."""
 
     def invoke(self, ctx):
         import_tensorflow_quietly()
-        return super().invoke(ctx)
+        with sigterm_as_interrupt():
+            return super().invoke(ctx)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """Within the block, SIGTERM (`kill`, a job scheduler's stop) raises KeyboardInterrupt in
+    the main thread, so a command cleans up as it does on Ctrl-C; the previous handler is
+    put back afterwards. Elsewhere than the main thread, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class SignGANGroup(click.Group):

@@ -133,3 +133,30 @@ def test_critic_norm_is_a_wcgan_layout_option_fixed_for_the_run(npz_dataset, tmp
     assert result.exit_code == 2 and "--critic-norm applies to wcgan only" in result.output
     result = run_cli("fit", "--resume", tmp_path, "--critic-norm", "none")
     assert result.exit_code == 2 and "--resume cannot change --critic-norm" in result.output
+
+
+def test_sigterm_stops_a_run_as_ctrl_c_does_with_its_state_saved(npz_dataset, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from keras_signgan.training import callbacks
+
+    original = callbacks.TrainingProgress.on_train_batch_end
+
+    def kill_at_step_5(self, batch, logs=None):
+        original(self, batch, logs)
+        if batch == 4:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(callbacks.TrainingProgress, "on_train_batch_end", kill_at_step_5)
+    before = signal.getsignal(signal.SIGTERM)
+    run_dir = tmp_path / "run"
+    args = ("--size", "tiny", "--steps", "12", "--checkpoint-every", "100", "--sample-every", "100")
+    result = run_cli("fit", "basic", npz_dataset, *args, "--run-dir", run_dir)
+    assert result.exit_code == 130 and "Interrupted at step 5; state saved" in result.output
+    assert [s for s, _ in list_checkpoints(run_dir)] == [5]
+    assert signal.getsignal(signal.SIGTERM) is before
+    monkeypatch.setattr(callbacks.TrainingProgress, "on_train_batch_end", original)
+    result = run_cli("fit", "--resume", run_dir)
+    assert result.exit_code == 0, result.output
+    assert [s for s, _ in list_checkpoints(run_dir)][-1] == 12

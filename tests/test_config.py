@@ -60,7 +60,9 @@ def test_ema_decay_follows_the_size_preset_for_models_that_keep_one():
     assert TrainConfig.create("biggan", "lsa16", size="small").ema_decay == 0.999
     assert TrainConfig.create("biggan", "lsa16", size="base").ema_decay == 0.9999
     assert TrainConfig.create("biggan", "lsa16", size="small", ema_decay=0.9).ema_decay == 0.9
-    assert TrainConfig.create("wcgan", "lsa16", size="small").ema_decay is None
+    assert TrainConfig.create("wcgan", "lsa16", size="small").ema_decay == 0.999
+    assert TrainConfig.create("wcgan", "lsa16", size="tiny").ema_decay is None
+    assert TrainConfig.create("basic", "lsa16", size="small").ema_decay is None
 
 
 def test_config_json_from_before_layout_revisions_reads_as_revision_1():

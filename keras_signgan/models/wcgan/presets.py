@@ -48,8 +48,8 @@ PRESETS = {
     ),
     "small": Preset(
         description=(
-            "a CPU: 6,000 steps, about 30 min alone on 2 cores at 3.5 steps/s (FID 58.7 on LSA16 at"
-            " 1,600 vs 800; 68.1 on LSA64 at 6,400 vs 3,200)"
+            "a CPU: 6,000 steps, 30-35 min alone on 2 cores at 2.9-3.5 steps/s (FID 58.7 on LSA16"
+            " at 1,600 vs 800; 68.1 on LSA64 at 6,400 vs 3,200)"
         ),
         widths=dict(ch=64, embedding=50, z_dim=100),
         training=DEFAULTS,

@@ -17,7 +17,7 @@ from keras_signgan.models.presets import Preset
 # steps on LSA16); two critic steps beat five per CPU-second. The small preset keeps a
 # generator average (EMA 0.999 from step 500): it lags the live generator until about step
 # 5,000 and leads at the end (step 6,000, 800 generated: LSA16 61.7 vs 63.6, LSA64 78.0 vs
-# 89.7), where the live generator's FID swings by +-10 between evaluations.
+# 89.7), where the live generator's FID swings by up to 15 between evaluations.
 DEFAULTS = dict(
     loss="wasserstein",
     n_critic=2,

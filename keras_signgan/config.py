@@ -15,7 +15,7 @@ import json
 
 from keras_signgan import legacy
 from keras_signgan.errors import ConfigError
-from keras_signgan.models import check_model, family
+from keras_signgan.models import family
 from keras_signgan.models.presets import check_layout, check_size, resolve_layout
 
 STRATEGIES = ("auto", "mirrored", "multiworker")
@@ -101,7 +101,7 @@ class TrainConfig:
     def create(cls, model, dataset, **overrides):
         """A config for `model` on `dataset`, defaults filled, `None` overrides ignored."""
         overrides = {k: v for k, v in overrides.items() if v is not None}
-        size = check_size(overrides.get("size", cls.size))
+        size = check_size(overrides.get("size", cls.size), model, family(model).PRESETS)
         unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(cls)})
         if unknown:
             raise ConfigError(f"Unknown config keys: {', '.join(unknown)}.")
@@ -116,8 +116,7 @@ class TrainConfig:
 
     def validate(self):
         """Raise ConfigError for values a run cannot use."""
-        check_model(self.model)
-        check_size(self.size)
+        check_size(self.size, self.model, family(self.model).PRESETS)
         if self.layout is None:
             raise ConfigError("layout is not set: make configs with TrainConfig.create, or read them with from_json.")
         check_layout(family(self.model).LAYOUT_OPTIONS, self.layout)

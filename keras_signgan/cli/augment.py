@@ -31,7 +31,7 @@ QUALITY_OPTIONS = ("filter_confidence", "gan_target_fid", "gan_eval_every", "gan
     type=CheckedChoice(check_size, SIZES),
     default="small",
     show_default=True,
-    help="GAN size preset (with --model).",
+    help="GAN preset (with --model; long: biggan only).",
 )
 @click.option("--gan-steps", type=POSITIVE, help="Steps per GAN (with --model). Default: by --size.")
 @click.option(

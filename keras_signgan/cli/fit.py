@@ -18,7 +18,11 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--steps", type=POSITIVE, help="Total generator steps. Default: by --size (see the presets below).")
 @click.option("--batch-size", type=POSITIVE, help="Global batch size. Default: by --size (see the presets below).")
 @click.option(
-    "--size", type=CheckedChoice(check_size, SIZES), default="small", show_default=True, help="Network size preset."
+    "--size",
+    type=CheckedChoice(check_size, SIZES),
+    default="small",
+    show_default=True,
+    help="Preset: network widths, run length and defaults (below; long: biggan only).",
 )
 @click.option("--image-size", type=POSITIVE, default=32, show_default=True, help="Image side in pixels.")
 @click.option(

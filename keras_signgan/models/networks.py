@@ -17,7 +17,7 @@ from keras_signgan.models.presets import check_size
 
 def preset_widths(presets, size):
     """The widths of preset `size` in a family's `PRESETS`; ConfigError for an unknown size."""
-    return presets[check_size(size)].widths
+    return presets[check_size(size, presets=presets)].widths
 
 
 def num_doublings(image_size, start=4):

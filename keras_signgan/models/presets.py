@@ -1,7 +1,7 @@
 """What a size preset is, and the table `signgan fit --help` prints from the presets.
 
 Every family states its presets in one table, `keras_signgan/models/<family>/presets.py`
-(`PRESETS`: `tiny`, `small`, `base`), as keras-hub states a model's presets: a preset's
+(`PRESETS`: `tiny`, `small`, `base`, and `long` where one was measured), as keras-hub states a model's presets: a preset's
 network widths, its training defaults, its run length and batch, its EMA, and a one-line
 description with the measured cost where one was measured. `TrainConfig` fills a run's
 defaults from it, the family's networks read their widths from it, and the CLI's help
@@ -72,16 +72,21 @@ def presets_table(families):
     return "\n\n".join(paragraphs)
 
 
-SIZES = ("tiny", "small", "base")
+# Every family has tiny, small and base; `long` (the small networks trained about four times
+# as long) only where such a run was measured (biggan).
+SIZES = ("tiny", "small", "long", "base")
 # The losses models/losses.py computes, named here so presets, configs and the CLI can name
 # them without Keras.
 LOSSES = ("bce", "wasserstein", "hinge")
 
 
-def check_size(size):
-    """Return `size` if it is a size preset, else raise ConfigError listing them."""
-    if size not in SIZES:
-        raise ConfigError(f"Unknown size preset {size!r}. Valid sizes: {', '.join(SIZES)}.")
+def check_size(size, model=None, presets=None):
+    """Return `size` if it is a size preset (of `model`, whose `presets` are given), else raise
+    ConfigError listing the valid ones."""
+    valid = tuple(presets) if presets is not None else SIZES
+    if size not in valid:
+        whose = f" for {model}" if model else ""
+        raise ConfigError(f"Unknown size preset {size!r}{whose}. Valid sizes: {', '.join(valid)}.")
     return size
 
 
@@ -100,7 +105,7 @@ def resolve_layout(family, size, image_size, layout=None):
     versions still use (BigGAN's discriminator down-sampling, WCGAN's up-sampling, ...); a
     run records them in its config.json, and `keras_signgan.legacy` gives the options of
     config.json files written before they were recorded."""
-    resolved = dict(family.default_layout(check_size(size), image_size))
+    resolved = dict(family.default_layout(check_size(size, presets=family.PRESETS), image_size))
     resolved.update(layout or {})
     return check_layout(family.LAYOUT_OPTIONS, resolved)
 

@@ -101,6 +101,7 @@ def test_resume_changes_the_options_it_can_and_refuses_the_others_by_name(npz_da
         (["basic", "--g-lr", "-0.001"], "--g-lr must be > 0"),
         (["basic", "--d-lr", "-1"], "--d-lr must be > 0"),
         (["basic", "--eval-every", "1", "--eval-features", "missing.keras"], "missing.keras: no such file"),
+        (["wcgan", "--size", "long"], "Unknown size preset 'long' for wcgan. Valid sizes: tiny, small, base."),
     ],
 )
 def test_refused_options_exit_2_and_write_nothing(args, message, npz_dataset, tmp_path, monkeypatch):

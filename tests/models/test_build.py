@@ -21,7 +21,7 @@ def test_every_family_has_a_class_with_its_defaults():
 @pytest.mark.parametrize("name", MODEL_NAMES)
 def test_every_family_states_every_size_preset_and_configs_follow_them(name):
     presets = FAMILIES[name].PRESETS
-    assert tuple(presets) == SIZES
+    assert {"tiny", "small", "base"} <= set(presets) and tuple(presets) == tuple(s for s in SIZES if s in presets)
     for size, preset in presets.items():
         assert preset.description and preset.widths["z_dim"] > 0
         config = TrainConfig.create(name, "lsa16", size=size)
@@ -37,5 +37,14 @@ def test_every_family_states_every_size_preset_and_configs_follow_them(name):
 def test_unknown_model_and_size_have_one_message_each():
     with pytest.raises(ConfigError, match=r"Unknown model 'gan'\. Valid models: basic, wcgan, biggan\."):
         check_model("gan")
-    with pytest.raises(ConfigError, match=r"Unknown size preset 'huge'\. Valid sizes: tiny, small, base\."):
+    with pytest.raises(ConfigError, match=r"Unknown size preset 'huge'\. Valid sizes: tiny, small, long, base\."):
         check_size("huge")
+    with pytest.raises(ConfigError, match=r"Unknown size preset 'long' for wcgan\. Valid sizes: tiny, small, base\."):
+        TrainConfig.create("wcgan", "lsa64", size="long")
+
+
+def test_the_long_biggan_preset_trains_the_small_networks_longer():
+    small, long = (TrainConfig.create("biggan", "lsa64", size=size) for size in ("small", "long"))
+    assert FAMILIES["biggan"].PRESETS["long"].widths == FAMILIES["biggan"].PRESETS["small"].widths
+    assert long.layout == small.layout and long.steps > small.steps
+    assert (long.batch_size, long.ema_decay, long.g_lr) == (small.batch_size, small.ema_decay, small.g_lr)

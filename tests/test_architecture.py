@@ -34,6 +34,7 @@ LAYERS = {
     "keras_signgan.plots": 1,
     "keras_signgan.io_utils": 0,
     "keras_signgan.errors": 0,
+    "keras_signgan.interrupts": 0,
     "keras_signgan": 0,
 }
 

@@ -23,6 +23,7 @@ from keras_signgan.augment.gans import train_cell_gan
 from keras_signgan.augment.splits import fold_split, reduce_fraction
 from keras_signgan.classifier import build_classifier, predict_probabilities, stratified_split, train_classifier
 from keras_signgan.generators import balanced_labels
+from keras_signgan.interrupts import raise_if_stop_requested
 from keras_signgan.io_utils import atomic_path
 
 CLASSIFIERS_DIR = "classifiers"
@@ -91,7 +92,9 @@ def cell_generator(study, ctx, out, results, log, write):
 
 
 def fit_classifier(study, ctx, augmentation, images, labels):
-    """Train the classifier of one condition of the cell; `(model, history)`."""
+    """Train the classifier of one condition of the cell; `(model, history)`. A stop request
+    lost in a finalizer during the previous fit is raised here."""
+    raise_if_stop_requested()
     data = study.data
     return train_classifier(
         images,

@@ -1,15 +1,13 @@
 """The `signgan` click group and how user errors become exit code 2."""
 
-import contextlib
 import os
-import signal
 import sys
-import threading
 
 import click
 
 from keras_signgan import __version__
 from keras_signgan.errors import SignGANError
+from keras_signgan.interrupts import stop_on_signals
 
 
 class UserError(click.ClickException):
@@ -36,31 +34,13 @@ class CheckedChoice(click.Choice):
 
 class QuietCommand(click.Command):
     """A command that imports TensorFlow quietly once its arguments have parsed, and stops
-    on SIGTERM as on Ctrl-C (`fit` saves a checkpoint, `augment` keeps its finished cells)."""
+    on SIGTERM as on Ctrl-C (`fit` saves a checkpoint, `augment` keeps its finished cells),
+    even when the signal arrives inside a finalizer (see `keras_signgan.interrupts`)."""
 
     def invoke(self, ctx):
         import_tensorflow_quietly()
-        with sigterm_as_interrupt():
+        with stop_on_signals():
             return super().invoke(ctx)
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def sigterm_as_interrupt():
-    """Within the block, SIGTERM (`kill`, a job scheduler's stop) raises KeyboardInterrupt in
-    the main thread, so a command cleans up as it does on Ctrl-C; the previous handler is
-    put back afterwards. Elsewhere than the main thread, nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 class SignGANGroup(click.Group):

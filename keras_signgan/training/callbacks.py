@@ -17,6 +17,7 @@ from keras import ops
 from keras_signgan import plots
 from keras_signgan.errors import RunError
 from keras_signgan.generators import generator_from_gan
+from keras_signgan.interrupts import raise_if_stop_requested
 from keras_signgan.metrics.evaluate import evaluate
 from keras_signgan.metrics.features import load_extractor
 from keras_signgan.runs import (
@@ -94,6 +95,14 @@ class NonFiniteGuard(keras.callbacks.Callback):
                 self.failure = (global_step(self.model), name, value)
                 self.model.stop_training = True
                 return
+
+
+class StopWhenRequested(keras.callbacks.Callback):
+    """Raises KeyboardInterrupt after a step if a stop (Ctrl-C, SIGTERM) was requested and
+    its first raise was lost in a finalizer (`keras_signgan.interrupts`)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        raise_if_stop_requested()
 
 
 class MetricsLogger(keras.callbacks.Callback):

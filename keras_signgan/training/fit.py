@@ -263,7 +263,7 @@ class _Callbacks:
                     log=log,
                 )
             )
-        self.all += list(extra_callbacks)
+        self.all += list(extra_callbacks) + [cb.StopWhenRequested()]  # last: after any callback's step
 
 
 def _record_start(config, run_dir, resume, changed, start_step, checkpoint, log):

@@ -69,6 +69,31 @@ def test_results_files_and_resume(augment_toy, tmp_path):
     )
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the lost KeyboardInterrupt
+def test_a_sigterm_lost_in_a_finalizer_still_stops_the_study_with_its_cells_kept(augment_toy, tmp_path, monkeypatch):
+    import signal
+
+    from keras_signgan.augment import cells
+    from tests.test_interrupts import signal_inside_a_finalizer
+
+    folder, run = augment_toy
+    original, fits = cells.train_classifier, []
+
+    def train(*args, **kwargs):
+        fits.append(1)
+        if len(fits) == 1:  # during the first fit; its KeyboardInterrupt is lost
+            signal_inside_a_finalizer(signal.SIGTERM)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cells, "train_classifier", train)
+    out = tmp_path / "out"
+    args = ["augment", str(folder / "toy.npz"), "--generator", str(run), "--ratios", "0,100"]
+    args += ["--repeats", "1", "--epochs", "1", "--width", "4", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 130 and "Interrupted; finished GANs and cells are in" in result.output
+    assert len(fits) == 1 and len(json.loads((out / "results.json").read_text())["runs"]) == 1
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [

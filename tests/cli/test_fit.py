@@ -136,18 +136,23 @@ def test_critic_norm_is_a_wcgan_layout_option_fixed_for_the_run(npz_dataset, tmp
     assert result.exit_code == 2 and "--resume cannot change --critic-norm" in result.output
 
 
-def test_sigterm_stops_a_run_as_ctrl_c_does_with_its_state_saved(npz_dataset, tmp_path, monkeypatch):
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the lost KeyboardInterrupt
+@pytest.mark.parametrize("where", ["step", "finalizer"])
+def test_sigterm_stops_a_run_as_ctrl_c_does_with_its_state_saved(npz_dataset, tmp_path, monkeypatch, where):
     import os
     import signal
 
     from keras_signgan.training import callbacks
+    from tests.test_interrupts import signal_inside_a_finalizer
 
     original = callbacks.TrainingProgress.on_train_batch_end
 
     def kill_at_step_5(self, batch, logs=None):
         original(self, batch, logs)
-        if batch == 4:
+        if batch == 4 and where == "step":
             os.kill(os.getpid(), signal.SIGTERM)
+        elif batch == 4:  # its KeyboardInterrupt is lost; the run stops after the step anyway
+            signal_inside_a_finalizer(signal.SIGTERM)
 
     monkeypatch.setattr(callbacks.TrainingProgress, "on_train_batch_end", kill_at_step_5)
     before = signal.getsignal(signal.SIGTERM)

@@ -19,7 +19,7 @@ import numpy as np
 
 from keras_signgan.augment import plan
 from keras_signgan.augment.filtering import draw_filtered
-from keras_signgan.augment.gans import train_cell_gan
+from keras_signgan.augment.gans import prepare_cell_gan, train_cell_gan
 from keras_signgan.augment.splits import fold_split, reduce_fraction
 from keras_signgan.classifier import build_classifier, predict_probabilities, stratified_split, train_classifier
 from keras_signgan.generators import balanced_labels
@@ -69,24 +69,22 @@ def prepare_cell(study, fold, fraction):
     )
 
 
+def _gan_arguments(study, ctx, out):
+    return (out, ctx.key, study.data, ctx.reduced, ctx.test_hashes, study.gan_options, study.seed * 1000 + ctx.fold)
+
+
+def cell_gan_job(study, ctx, out, results, log):
+    """The GANJob of the cell's GAN (gans.prepare_cell_gan), None when it is finished."""
+    return prepare_cell_gan(*_gan_arguments(study, ctx, out), results, log, target_fid=study.target_fid)
+
+
 def cell_generator(study, ctx, out, results, log, write):
     """The cell's generator: the study's own, or (with a model) the cell's GAN, trained once;
     `write(results)` records it."""
     if study.model is None:
         return study.generator
     if ctx.generator is None:
-        ctx.generator = train_cell_gan(
-            out,
-            ctx.key,
-            study.data,
-            ctx.reduced,
-            ctx.test_hashes,
-            study.gan_options,
-            study.seed * 1000 + ctx.fold,
-            results,
-            log,
-            target_fid=study.target_fid,
-        )
+        ctx.generator = train_cell_gan(*_gan_arguments(study, ctx, out), results, log, target_fid=study.target_fid)
         write(results)
     return ctx.generator
 

@@ -49,8 +49,9 @@ import pathlib
 import sys
 
 from keras_signgan.augment import plan
-from keras_signgan.augment.cells import prepare_cell
+from keras_signgan.augment.cells import cell_gan_job, prepare_cell
 from keras_signgan.augment.conditions import record_quality, run_condition
+from keras_signgan.augment.gan_pool import train_gans
 from keras_signgan.augment.gans import probe_config
 from keras_signgan.augment.quality import resolve_features
 from keras_signgan.augment.report import (
@@ -89,6 +90,7 @@ class Study:
     target_fid: float = None
     gan_eval_features: str = None  # the extractor of the GANs' FIDs (with `model`)
     extractor: object = None  # loaded when a GAN's quality is to be measured
+    gan_workers: int = 1  # GANs trained at once, before the classifiers (gan_pool.py)
 
 
 def run_experiment(
@@ -116,6 +118,7 @@ def run_experiment(
     gan_target_fid=None,
     gan_eval_every=None,
     gan_eval_features=None,
+    gan_workers=1,
 ):
     """Run the experiment; return the results dict (also written to `out`).
 
@@ -144,22 +147,23 @@ def run_experiment(
         gan_target_fid: float or None. Stop each GAN at FID <= this; use its best checkpoint.
         gan_eval_every: int or None. Steps between those FIDs. Default: a tenth of its steps.
         gan_eval_features: str or None. The GANs' FID extractor (see quality.py).
+        gan_workers: int. With `model`, GANs trained at once before the classifiers (gan_pool.py).
     """
     log = log or (lambda message: print(message, file=sys.stderr))
     ratios = plan.as_list(ratios, plan.parse_ratios)
     fractions = plan.as_list(fractions, plan.parse_fractions)
     num_folds = plan.check_options(generator, model, split, folds, repeats, test_fraction)
-    plan.check_gan_options(model, gan_target_fid, gan_eval_every, gan_eval_features, filter_confidence)
+    plan.check_gan_options(model, gan_target_fid, gan_eval_every, gan_eval_features, filter_confidence, gan_workers)
     out = pathlib.Path(out)
     previous = _previous(out, resume, dry_run)
     study = _study(dataset, generator, model, gan_options, split, num_folds, seed, test_fraction, epochs, width)
+    study.gan_workers = gan_workers
     study.batch_size, study.filter_confidence, study.target_fid = batch_size, filter_confidence, gan_target_fid
     _gan_quality_options(study, gan_eval_features, gan_eval_every, previous, log)
     settings = _settings(study, dataset, fractions, ratios, classical, synthetic)
-    results = {"version": VERSION, "settings": settings, "gans": {}, "runs": []}
     if previous is not None:
         plan.check_resumable(previous["settings"], settings, out)
-        results = {**previous, "settings": settings}
+    results = {**(previous or {"version": VERSION, "settings": None, "gans": {}, "runs": []}), "settings": settings}
     done, cells, new_gans, quality_keys = _pending(results, settings, num_folds, model, log)
     if dry_run:
         return _dry_run(settings, cells, new_gans, quality_keys, log)
@@ -189,6 +193,8 @@ def _run_cells(study, cells, quality_keys, fractions, out, results, log, resumed
     out.mkdir(parents=True, exist_ok=True)
     if resumed:
         log(f"Resuming: {resumed} finished cell(s) kept, {len(cells)} to run.")
+    if study.model is not None and study.gan_workers > 1:
+        _train_gans_at_once(study, cells, quality_keys, fractions, out, results, log)
     for fold in range(study.num_folds):
         for fraction in fractions:
             key = plan.gan_key(fold, fraction)
@@ -200,6 +206,20 @@ def _run_cells(study, cells, quality_keys, fractions, out, results, log, resumed
                 run_condition(study, ctx, cell, out, results, log, lambda r: write_results(out, r))
             if key in quality_keys:
                 record_quality(study, ctx, out, results, log, lambda r: write_results(out, r))
+
+
+def _train_gans_at_once(study, cells, quality_keys, fractions, out, results, log):
+    """Train the GANs of the pending cells `study.gan_workers` at a time, before any classifier."""
+    jobs = []
+    for fold in range(study.num_folds):
+        for fraction in fractions:
+            key = plan.gan_key(fold, fraction)
+            if key in quality_keys or any((c.repeat, c.fraction) == (fold, fraction) for c in cells):
+                job = cell_gan_job(study, prepare_cell(study, fold, fraction), out, results, log)
+                jobs += [job] if job is not None else []
+    if jobs:
+        log(f"Training {len(jobs)} GAN(s), {study.gan_workers} at a time.")
+        train_gans(jobs, study.gan_workers, out, results, log, lambda r: write_results(out, r))
 
 
 def _gan_quality_options(study, features, eval_every, previous, log):

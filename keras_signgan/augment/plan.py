@@ -84,13 +84,16 @@ def check_options(generator, model, split, folds, repeats, test_fraction):
     return num_folds
 
 
-def check_gan_options(model, target_fid, eval_every, eval_features, filter_confidence):
-    """Refuse the GAN-quality and filter options that cannot be used (ConfigError)."""
+def check_gan_options(model, target_fid, eval_every, eval_features, filter_confidence, gan_workers=1):
+    """Refuse the GAN-quality, filter and GAN-worker options that cannot be used (ConfigError)."""
+    if not isinstance(gan_workers, int) or gan_workers < 1:
+        raise ConfigError(f"--gan-workers must be a whole number >= 1. Received: {gan_workers!r}.")
     if model is None:
         for flag, value in (
             ("--gan-target-fid", target_fid),
             ("--gan-eval-every", eval_every),
             ("--gan-eval-features", eval_features),
+            ("--gan-workers", None if gan_workers == 1 else gan_workers),
         ):
             if value is not None:
                 raise ConfigError(f"{flag} goes with --model (the study's own GANs); drop it with --generator.")

@@ -168,6 +168,8 @@ def test_external_generator_is_flagged(tmp_path):
         (["--model", "wcgan", "--gan-eval-features", "none.keras"], "--gan-eval-features none.keras: not a .keras"),
         (["--model", "wcgan", "--filter-confidence", "1.5"], "Invalid value for '--filter-confidence'"),
         (["--model", "wcgan", "--gan-target-fid", "0"], "Invalid value for '--gan-target-fid'"),
+        (["--generator", "x", "--gan-workers", "2"], "--gan-workers goes with --model"),
+        (["--model", "wcgan", "--gan-workers", "0"], "Invalid value for '--gan-workers'"),
     ],
 )
 def test_augment_usage_errors(tmp_path, args, message):

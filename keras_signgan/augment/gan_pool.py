@@ -33,7 +33,10 @@ def train_gans(jobs, workers, out, results, log, write):
         while pending or running:
             while pending and len(running) < workers:
                 job = pending.pop(0)
-                log(describe_job(job) + f" ({len(running) + 1} at once; its log: {job.run_dir.parent / GAN_LOG})")
+                log(
+                    describe_job(job)
+                    + f" ({len(running) + 1} of {workers} running; its log: {job.run_dir.parent / GAN_LOG})"
+                )
                 child = context.Process(target=_child, args=(job,), name=f"signgan-gan-{job.key}", daemon=False)
                 _start_logging_to(child, job.run_dir.parent / GAN_LOG)
                 running[job.key] = (child, job, time.perf_counter())

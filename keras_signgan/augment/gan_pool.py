@@ -22,6 +22,7 @@ from keras_signgan.interrupts import raise_if_stop_requested, stop_on_signals
 from keras_signgan.runs import list_checkpoints
 
 POLL_SECONDS = 1.0
+STOP_SECONDS = 300  # a checkpoint takes seconds; a child still running after this is stuck
 
 
 def train_gans(jobs, workers, out, results, log, write):
@@ -57,12 +58,16 @@ def train_gans(jobs, workers, out, results, log, write):
 
 
 def _stop(running):
-    """SIGTERM to every child still training (each saves a checkpoint), then wait for them."""
+    """SIGTERM to every child still training (each saves a checkpoint), then wait for them;
+    one that has not stopped after STOP_SECONDS is killed (its previous checkpoint stays)."""
     for child, _, _ in running.values():
         if child.exitcode is None:
             child.terminate()
     for child, _, _ in running.values():
-        child.join()
+        child.join(timeout=STOP_SECONDS)
+        if child.exitcode is None:
+            child.kill()
+            child.join()
 
 
 def _last_step(job):

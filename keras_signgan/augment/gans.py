@@ -22,7 +22,14 @@ from keras_signgan.data import load_dataset
 from keras_signgan.errors import RunError
 from keras_signgan.generators import load_generator
 from keras_signgan.io_utils import atomic_path, write_json_atomic
-from keras_signgan.runs import CONFIG_FILE, latest_checkpoint, list_checkpoints, read_best, read_config
+from keras_signgan.runs import (
+    CONFIG_FILE,
+    latest_checkpoint,
+    list_checkpoints,
+    read_best,
+    read_config,
+    read_wall_seconds,
+)
 
 GANS_DIR = "gans"
 GAN_IMAGES = "images.npz"
@@ -149,9 +156,11 @@ def fit_gan_job(job, log, quiet=True):
 
 
 def record_cell_gan(out, job, step, seconds, results, log, workers=1):
-    """Record a trained GAN in `results["gans"]`."""
+    """Record a trained GAN in `results["gans"]`. Its seconds are the run's own clock (every
+    segment of a resumed run, building included), else the `seconds` measured here."""
     config = read_config(job.run_dir)
     best = read_best(job.run_dir)
+    seconds = read_wall_seconds(job.run_dir, step) or seconds + job.seconds_before
     results["gans"][job.key] = {
         "run_dir": str(job.run_dir.relative_to(out)),
         "finished": True,
@@ -168,7 +177,7 @@ def record_cell_gan(out, job, step, seconds, results, log, workers=1):
         "images_sha256": job.images_sha256,
         "test_images_sha256": job.test_images_sha256,
         "shared_images": 0,
-        "seconds": seconds + job.seconds_before,
+        "seconds": round(seconds, 1),
         "gans_at_once": int(workers),
     }
     log(f"GAN {job.key}: finished at step {step} in {seconds:.0f} s.")

@@ -1,7 +1,7 @@
 """The study's GANs trained several at once (`signgan augment --gan-workers N`), each in a
 process of its own.
 
-One training leaves part of a small CPU idle (on 2 cores, two small BigGANs at once ran 1.4x
+One training leaves part of a small CPU idle (on 2 cores, two small BigGANs at once ran 1.3x
 the steps of one alone; docs/benchmarks.md), so before the classifiers run, the pending GANs
 train N at a time. Each child is a fresh Python process (spawned, never forked: TensorFlow's
 threads do not survive a fork) that runs `training.fit` on one GAN job and writes its log

@@ -67,7 +67,7 @@ QUALITY_OPTIONS = ("filter_confidence", "gan_target_fid", "gan_eval_every", "gan
     default=1,
     show_default=True,
     help="Train this many GANs at once, each in a process of its own, before the classifiers (with --model). "
-    "On a 2-core CPU, 2 trained 1.4x the steps of 1; each GAN's log: OUT/gans/CELL/fit.log.",
+    "On a 2-core CPU, 2 trained 1.3x the steps of 1; each GAN's log: OUT/gans/CELL/fit.log.",
 )
 @click.option(
     "--train-fractions",

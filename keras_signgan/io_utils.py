@@ -2,6 +2,7 @@
 half-written file, and a failed write names the file it was writing (`WriteError`)."""
 
 import contextlib
+import hashlib
 import json
 import os
 import pathlib
@@ -117,3 +118,43 @@ def write_json_atomic(path, data):
 def data_home():
     """Where downloads are cached: `$KERAS_HOME` (read at call time) or `~/.keras`."""
     return pathlib.Path(os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")))
+
+
+def sha256_of(path):
+    """The sha256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class DownloadFailed(Exception):
+    """`download_verified` could not fetch a file or its sha256 did not match; `str()` is the cause."""
+
+
+def download_verified(url, sha256, target):
+    """Download `url` to `target` with `keras.utils.get_file`, its sha256 checked.
+
+    get_file writes under its own name and checks the hash afterwards: the file is fetched
+    to a partial name and renamed, so a failed or corrupted download never sits where a
+    verified file is expected. Raises DownloadFailed naming the cause.
+    """
+    import keras  # heavy (loads TensorFlow): only when something is downloaded
+
+    target = pathlib.Path(target)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        keras.utils.get_file(
+            fname=partial.name,
+            origin=url,
+            file_hash=sha256,
+            hash_algorithm="sha256",
+            cache_dir=str(target.parent.parent),
+            cache_subdir=target.parent.name,
+        )
+    except Exception as error:  # get_file raises bare Exceptions for network failures
+        partial.unlink(missing_ok=True)
+        raise DownloadFailed(f"{type(error).__name__}: {error}") from None
+    partial.replace(target)
+    return target

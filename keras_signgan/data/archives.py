@@ -1,26 +1,17 @@
 """Downloading, importing and safely unpacking dataset archives."""
 
-import hashlib
 import pathlib
 import shutil
 import sys
 import tarfile
 
 from keras_signgan.errors import DatasetError
-from keras_signgan.io_utils import atomic_path, data_home
+from keras_signgan.io_utils import DownloadFailed, atomic_path, data_home, download_verified, sha256_of
 
 
 def cache_dir():
     """Where archives are kept: `$KERAS_HOME/datasets` (default `~/.keras/datasets`)."""
     return data_home() / "datasets"
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_cached(file_name, sha256):
@@ -33,30 +24,15 @@ def fetch(dataset_name, file_name, url, sha256, size_bytes=None):
     path = cache_dir() / file_name
     if is_cached(file_name, sha256):
         return path
-    import keras  # heavy (loads TensorFlow): only when something is downloaded
-
     if size_bytes:
         print(f"Downloading {dataset_name}: {size_bytes / 1e6:,.1f} MB from {url}", file=sys.stderr, flush=True)
-    # get_file writes under its own name and checks the hash afterwards: download to a
-    # partial name and rename, so a failed or corrupted download never sits in the cache.
-    partial = path.with_name(file_name + ".partial")
     try:
-        keras.utils.get_file(
-            fname=partial.name,
-            origin=url,
-            file_hash=sha256,
-            hash_algorithm="sha256",
-            cache_dir=str(data_home()),
-            cache_subdir="datasets",
-        )
-    except Exception as error:  # get_file raises bare Exceptions for network failures
-        partial.unlink(missing_ok=True)
+        return download_verified(url, sha256, path)
+    except DownloadFailed as error:
         raise DatasetError(
-            f"Could not download {dataset_name} from {url} ({type(error).__name__}: {error}). "
+            f"Could not download {dataset_name} from {url} ({error}). "
             f"Download it on a machine with internet and run: signgan datasets import {dataset_name} FILE"
         ) from None
-    partial.replace(path)
-    return path
 
 
 def import_file(dataset_name, file_name, source, sha256):

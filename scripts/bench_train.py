@@ -6,6 +6,7 @@ Usage:
     python scripts/bench_train.py --models biggan --sizes small --jit-compile on   # XLA
     python scripts/bench_conv_ceiling.py --batch-size 32 && \
         python scripts/bench_train.py --models biggan --sizes small --batch-size 32  # % of ceiling
+    python scripts/bench_train.py --models biggan --sizes small --batch-size 32 --cpu-replicas 2
 
 Each measurement builds the GAN exactly as `signgan fit` does, traces the train step with a
 few warm-up steps, then times `--steps` steps of `model.fit` (no callbacks, no I/O). One
@@ -18,6 +19,11 @@ the optimizer's variable updates done by resource ops. GFLOP/s is that count tim
 `ceiling` is GFLOP/s over the convolution ceiling that `scripts/bench_conv_ceiling.py`
 measured (its JSON, `--ceiling`, read when it exists): how close the whole step comes to
 the rate TensorFlow reaches on this machine for the step's convolutions alone.
+
+`--cpu-replicas R` splits the CPU into R logical devices and trains under a MirroredStrategy
+over them (each replica a 1/R share of the batch, batch norms synchronised, as `fit
+--strategy mirrored` does over GPUs): whether replicas running side by side use the cores
+better than one. Its GFLOP column is left empty.
 
 CPU s/step is the process time per step (all threads), beside the wall time of steps/s.
 Timings need an otherwise idle machine: another process on the same cores lowers them.
@@ -35,7 +41,7 @@ import keras_signgan  # noqa: F401  (sets the Keras backend)
 DEFAULT_CEILING = pathlib.Path(os.path.expanduser("~")) / ".keras" / "signgan" / "conv_ceiling.json"
 
 
-def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile="auto"):
+def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile="auto", strategy=None):
     import numpy as np
     import tensorflow as tf
 
@@ -46,7 +52,11 @@ def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile=
         model, "benchmark", size=size, batch_size=batch_size, steps=steps, jit_compile=jit_compile
     )
     config.class_names = [str(i) for i in range(num_classes)]
-    gan = build_compiled_gan(config)
+    strategy = strategy or tf.distribute.get_strategy()
+    with strategy.scope():
+        gan = build_compiled_gan(config)
+        if strategy.num_replicas_in_sync > 1:
+            gan.synchronize_batch_norms()
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (batch_size * 4, 32, 32, 3)).astype("float32")
     labels = rng.integers(0, num_classes, batch_size * 4).astype("int32")
@@ -56,7 +66,8 @@ def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile=
     gan.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     params = gan.generator.count_params() + gan.discriminator.count_params()
-    return steps / seconds, cpu_seconds / steps, params, step_gflop(gan, batch_size)
+    gflop = step_gflop(gan, batch_size) if strategy.num_replicas_in_sync == 1 else None
+    return steps / seconds, cpu_seconds / steps, params, gflop
 
 
 def step_gflop(gan, batch_size):
@@ -113,6 +124,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--jit-compile", choices=("auto", "on", "off"), default="auto")
     parser.add_argument("--classes", type=int, default=16, help="number of classes (LSA16: 16, LSA64: 64)")
+    parser.add_argument("--cpu-replicas", type=int, default=1, help="mirrored replicas on as many logical CPUs")
     parser.add_argument(
         "--ceiling",
         default=None,
@@ -122,6 +134,11 @@ def main():
     ceiling = read_ceiling(args.ceiling or DEFAULT_CEILING, explicit=args.ceiling is not None)
     import tensorflow as tf
 
+    strategy = None
+    if args.cpu_replicas > 1:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.cpu_replicas)
+        strategy = tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(args.cpu_replicas)])
     print(f"TensorFlow {tf.__version__}, devices: {[d.name for d in tf.config.list_logical_devices()]}")
     print(
         f"{args.classes} classes, batch {args.batch_size}, {args.warmup} warm-up + {args.steps} timed steps, jit_compile {args.jit_compile}"
@@ -145,6 +162,7 @@ def main():
                 args.warmup,
                 num_classes=args.classes,
                 jit_compile=args.jit_compile,
+                strategy=strategy,
             )
             line = f"{model:8} {size:6} {args.batch_size:5d} {params:10,d} {rate:8.2f} {rate * args.batch_size:9.0f} {cpu:10.3f}"
             if gflop is None:

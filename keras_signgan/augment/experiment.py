@@ -52,7 +52,7 @@ from keras_signgan.augment import plan
 from keras_signgan.augment.cells import cell_gan_job, prepare_cell
 from keras_signgan.augment.conditions import record_quality, run_condition
 from keras_signgan.augment.gan_pool import train_gans
-from keras_signgan.augment.gans import probe_config
+from keras_signgan.augment.gans import probe_config, refresh_gan_seconds
 from keras_signgan.augment.quality import resolve_features
 from keras_signgan.augment.report import (
     PLOT,
@@ -182,7 +182,11 @@ def _previous(out, resume, dry_run):
         return None
     if not resume and not dry_run:
         raise RunError(f"{out / RESULTS_JSON} exists: pass --resume to complete it, or choose another --out.")
-    return read_results(out / RESULTS_JSON) if resume else None
+    if not resume:
+        return None
+    previous = read_results(out / RESULTS_JSON)
+    refresh_gan_seconds(out, previous)
+    return previous
 
 
 def _run_cells(study, cells, quality_keys, fractions, out, results, log, resumed=0):

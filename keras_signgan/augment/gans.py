@@ -125,6 +125,15 @@ def prepare_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, re
     return job
 
 
+def refresh_gan_seconds(out, results):
+    """Set every finished GAN's recorded seconds to its run's clock, every resumed segment
+    included (earlier versions recorded the seconds of its last segment only)."""
+    for record in results["gans"].values():
+        if record.get("finished") and record.get("run_dir") and record.get("step"):
+            seconds = read_wall_seconds(out / record["run_dir"], record["step"])
+            record["seconds"] = round(seconds, 1) if seconds else record.get("seconds")
+
+
 def describe_job(job):
     """The study's one line about a GAN it starts or continues."""
     if job.config is None:

@@ -12,7 +12,7 @@ from keras_signgan.augment.plan import image_hashes, set_hash
 from keras_signgan.augment.statistics import paired_interval, summarize
 from keras_signgan.data import load_dataset
 from keras_signgan.data.dataset import HandshapeDataset
-from keras_signgan.runs import read_config
+from keras_signgan.runs import read_config, read_wall_seconds
 from keras_signgan.training import fit as fit_module
 
 CLASSES = ["P", "Q", "R"]
@@ -126,6 +126,7 @@ def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path,
     saved["runs"] = [r for r in saved["runs"] if not (r["fold"] == 1 and r["fraction"] == 0.5)]
     del saved["gans"]["1-f0.5"]  # as if interrupted after its checkpoint, before it was recorded
     kept_quality = saved["gans"]["1-f1"]["quality"]
+    saved["gans"]["1-f1"]["seconds"] = 0.5  # as earlier versions recorded: its last segment only
     del saved["gans"]["0-f1"]["quality"]  # as if interrupted before it was measured
     (out / "results.json").write_text(json.dumps(saved))
     (out / "classifiers" / "0-f1.npz").unlink()
@@ -140,6 +141,8 @@ def test_per_fold_gans_train_on_their_cell_only_and_resume_reuses_them(tmp_path,
     assert read_config(moved / resumed["gans"]["1-f0.5"]["run_dir"]).dataset == str(
         (moved / "gans" / "1-f0.5" / "images.npz").resolve()
     )
+    for gan in resumed["gans"].values():  # every GAN's seconds: its run's own clock, resumed or not
+        assert gan["seconds"] == round(read_wall_seconds(moved / gan["run_dir"], gan["step"]), 1) > 0
     calls.update(gan_new=0, gan_resume=0, classifier=0, quality=0)
     run(data, moved, resume=True)  # the extractor as the finished cells'
     assert calls == {"gan_new": 0, "gan_resume": 0, "classifier": 0, "quality": 0}

@@ -73,9 +73,9 @@ def _gan_arguments(study, ctx, out):
     return (out, ctx.key, study.data, ctx.reduced, ctx.test_hashes, study.gan_options, study.seed * 1000 + ctx.fold)
 
 
-def cell_gan_job(study, ctx, out, results, log):
+def cell_gan_job(study, ctx, out, results):
     """The GANJob of the cell's GAN (gans.prepare_cell_gan), None when it is finished."""
-    return prepare_cell_gan(*_gan_arguments(study, ctx, out), results, log, target_fid=study.target_fid)
+    return prepare_cell_gan(*_gan_arguments(study, ctx, out), results, target_fid=study.target_fid)
 
 
 def cell_generator(study, ctx, out, results, log, write):

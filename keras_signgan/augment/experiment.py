@@ -219,7 +219,7 @@ def _train_gans_at_once(study, cells, quality_keys, fractions, out, results, log
         for fraction in fractions:
             key = plan.gan_key(fold, fraction)
             if key in quality_keys or any((c.repeat, c.fraction) == (fold, fraction) for c in cells):
-                job = cell_gan_job(study, prepare_cell(study, fold, fraction), out, results, log)
+                job = cell_gan_job(study, prepare_cell(study, fold, fraction), out, results)
                 jobs += [job] if job is not None else []
     if jobs:
         log(f"Training {len(jobs)} GAN(s), {study.gan_workers} at a time.")

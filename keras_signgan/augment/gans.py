@@ -84,7 +84,7 @@ class GANJob:
     seconds_before: float = 0.0
 
 
-def prepare_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, results, log, target_fid=None):
+def prepare_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, results, target_fid=None):
     """Everything before a cell's GAN trains: its images written (or checked), its config made
     (or its run found). Returns None when its GAN is finished, else the GANJob."""
     folder = out / GANS_DIR / key
@@ -199,7 +199,7 @@ def train_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, resu
     With `target_fid`, the GAN (whose options then hold `eval_every` and `eval_features`)
     stops at the first evaluation scoring FID <= target_fid against its own training images,
     and the generator is its best-FID checkpoint."""
-    job = prepare_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, results, log, target_fid)
+    job = prepare_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, results, target_fid)
     run_dir = out / GANS_DIR / key / GAN_RUN
     if job is None:
         log(f"GAN {key}: reusing the finished run {run_dir}.")

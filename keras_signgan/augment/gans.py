@@ -81,7 +81,6 @@ class GANJob:
     images_sha256: str
     test_images_sha256: str
     target_fid: float = None
-    seconds_before: float = 0.0
 
 
 def prepare_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, results, target_fid=None):
@@ -105,7 +104,6 @@ def prepare_cell_gan(out, key, data, gan_idx, test_hashes, gan_options, seed, re
         set_hash(hashes),
         set_hash(test_hashes),
         target_fid,
-        float((record or {}).get("seconds", 0)),
     )
     if latest_checkpoint(run_dir) is not None:
         config = read_config(run_dir)
@@ -169,7 +167,7 @@ def record_cell_gan(out, job, step, seconds, results, log, workers=1):
     segment of a resumed run, building included), else the `seconds` measured here."""
     config = read_config(job.run_dir)
     best = read_best(job.run_dir)
-    seconds = read_wall_seconds(job.run_dir, step) or seconds + job.seconds_before
+    seconds = read_wall_seconds(job.run_dir, step) or seconds
     results["gans"][job.key] = {
         "run_dir": str(job.run_dir.relative_to(out)),
         "finished": True,

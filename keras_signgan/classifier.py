@@ -136,22 +136,26 @@ def train_classifier(
     return model, history.history
 
 
+def _logits(model, images, batch_size):
+    """float64 logits `(N, classes)` for uint8 images, batch by batch. A direct call, not
+    `model.predict`: the study predicts with a new classifier per cell, and every
+    `predict` of a new model traces a new function (TensorFlow warns of "retracing")."""
+    images = np.asarray(images)
+    batches = [
+        np.asarray(model(images[i : i + batch_size].astype("float32"), training=False), "float64")
+        for i in range(0, len(images), batch_size)
+    ]
+    return np.concatenate(batches) if batches else np.zeros((0, model.outputs[0].shape[-1]))
+
+
 def predict_labels(model, images, batch_size=256):
     """Predicted class indices for uint8 images."""
-    images = np.asarray(images)
-    if not len(images):
-        return np.zeros((0,), dtype=int)
-    logits = model.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
-    return np.argmax(logits, axis=-1)
+    return np.argmax(_logits(model, images, batch_size), axis=-1)
 
 
 def predict_probabilities(model, images, batch_size=256):
     """Class probabilities (softmax of the logits), float64 `(N, classes)`, for uint8 images."""
-    images = np.asarray(images)
-    logits = model.predict(images.astype("float32"), batch_size=batch_size, verbose=0) if len(images) else None
-    if logits is None:
-        return np.zeros((0, model.outputs[0].shape[-1]))
-    logits = np.asarray(logits, "float64")
+    logits = _logits(model, images, batch_size)
     exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return exp / exp.sum(axis=-1, keepdims=True)
 

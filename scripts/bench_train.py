@@ -9,7 +9,8 @@ Usage:
     python scripts/bench_train.py --models biggan --sizes small --batch-size 32 --cpu-replicas 2
 
 Each measurement builds the GAN exactly as `signgan fit` does, traces the train step with a
-few warm-up steps, then times `--steps` steps of `model.fit` (no callbacks, no I/O). One
+few warm-up steps, then times `--steps` steps of `model.fit` (no I/O), from the first step's
+start to the last step's end (`StepClock`, not `fit`'s return: see its docstring). One
 step is `n_critic` discriminator updates and one generator update.
 
 GFLOP/step is counted once per model by TensorFlow's graph profiler (float_operation) on
@@ -34,7 +35,6 @@ import json
 import os
 import pathlib
 import sys
-import time
 
 import keras_signgan  # noqa: F401  (sets the Keras backend)
 
@@ -46,6 +46,7 @@ def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile=
     import tensorflow as tf
 
     from keras_signgan.config import TrainConfig
+    from keras_signgan.training.callbacks import StepClock
     from keras_signgan.training.fit import build_compiled_gan
 
     config = TrainConfig.create(
@@ -62,9 +63,9 @@ def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile=
     labels = rng.integers(0, num_classes, batch_size * 4).astype("int32")
     data = tf.data.Dataset.from_tensor_slices((images, labels)).repeat().batch(batch_size, drop_remainder=True)
     gan.fit(data, epochs=1, steps_per_epoch=warmup, verbose=0)
-    start, cpu_start = time.perf_counter(), time.process_time()
-    gan.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
-    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+    clock = StepClock()
+    gan.fit(data, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[clock])
+    seconds, cpu_seconds = clock.seconds()
     params = gan.generator.count_params() + gan.discriminator.count_params()
     gflop = step_gflop(gan, batch_size) if strategy.num_replicas_in_sync == 1 else None
     return steps / seconds, cpu_seconds / steps, params, gflop

@@ -37,10 +37,12 @@ DEFAULTS = dict(
 # scored FID 40.7 at the end where 0.995 (half-life 138) scored 45.0 (1,600 vs 800). A run of
 # the same settings and seed to 10,000 steps (its curve equal to that run's up to 7,000)
 # scored 38.5 at 8,000 and 38.4 at 10,000: flat from 8,000 on, which fits in about 30
-# minutes alone.
+# minutes alone. Seed 1 lags (50.2 at 8,000 where seed 0 has 41.0, 800 vs 800; 44.1 at
+# 10,000, 1,600 vs 800): the seed moves FID as much as the length does.
 SMALL = Preset(
     description=(
-        "a CPU: 8,000 steps (LSA16 FID 38.5 at 8,000, 1,600 vs 800); about 30 min alone on 2 cores at 4.2-5.3 steps/s"
+        "a CPU: 8,000 steps (LSA16 FID 38.5 at 8,000 for seed 0, 1,600 vs 800; seed 1 lags by ~9); about 30 min alone"
+        " on 2 cores at 4.2-5.3 steps/s"
     ),
     widths=dict(ch=16, shared=64, z_dim=96, full_res=32),
     training=DEFAULTS,

@@ -33,6 +33,7 @@ RESUMABLE = (
     "keep_checkpoints",
     "g_lr",
     "d_lr",
+    "lr_decay",
     "strategy",
 )
 # The transforms of layers/diff_augment.py (POLICIES there), named here without importing Keras.
@@ -68,6 +69,9 @@ class TrainConfig:
     n_critic: int = None
     g_lr: float = None
     d_lr: float = None
+    # The share of the run, at its end, over which both learning rates fall linearly to 0
+    # (training/learning_rate.py); 0: constant.
+    lr_decay: float = 0.0
     beta_1: float = None
     beta_2: float = None
     diffaugment: str = None
@@ -140,6 +144,10 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and not (0 < value < float("inf")):
                 raise ConfigError(f"--{name.replace('_', '-')} must be > 0 (e.g. 0.0002). Received: {value}.")
+        if not (isinstance(self.lr_decay, (int, float)) and 0 <= self.lr_decay <= 1):
+            raise ConfigError(
+                f"--lr-decay must be between 0 (constant rates) and 1 (decay over the whole run). Received: {self.lr_decay}."
+            )
         for name in ("beta_1", "beta_2", "ema_decay"):
             value = getattr(self, name)
             if value is not None and not 0 <= value < 1:

@@ -43,6 +43,11 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--g-lr", type=float, help="Generator learning rate.")
 @click.option("--d-lr", type=float, help="Discriminator learning rate.")
 @click.option(
+    "--lr-decay",
+    type=click.FloatRange(min=0, max=1),
+    help="Share of the run, at its end, over which both learning rates fall linearly to 0 (0: constant). Default: by size.",
+)
+@click.option(
     "--beta-1",
     type=click.FloatRange(min=0, max=1, max_open=True),
     help="Adam's beta_1 for both networks (BigGAN: 0; WGAN-GP: 0). Default: by model.",
@@ -135,7 +140,7 @@ def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, critic
       signgan fit biggan lsa16 --size small --eval-every 500 --eval-features fid-inception
 
     With --resume, only --steps, the cadences (--sample-every, --checkpoint-every,
-    --log-every, --eval-every, --eval-samples, --eval-features), --g-lr, --d-lr and
+    --log-every, --eval-every, --eval-samples, --eval-features), --g-lr, --d-lr, --lr-decay and
     --strategy may be given; the change is recorded in the run's config.json.
     """
     if critic_norm is not None:

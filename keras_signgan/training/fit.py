@@ -33,6 +33,7 @@ from keras_signgan.runs import (
     save_checkpoint,
 )
 from keras_signgan.training import callbacks as cb
+from keras_signgan.training.learning_rate import LinearDecay
 from keras_signgan.training.outcome import (
     TrainingDiverged,
     WorkerLost,
@@ -242,6 +243,8 @@ class _Callbacks:
             truncation=config.truncation,
         )
         self.all = [self.guard]
+        if config.lr_decay:
+            self.all.append(LinearDecay(config.g_lr, config.d_lr, config.steps, config.lr_decay))
         if progress:
             self.all.append(cb.TrainingProgress(config.steps, start_step))
         # Every worker: the chief into the run directory, the others into their own.

@@ -115,12 +115,14 @@ def test_refused_options_exit_2_and_write_nothing(args, message, npz_dataset, tm
     assert result.exit_code == 2 and not (tmp_path / "D").exists()
 
 
-def test_adam_betas_and_mode_seeking_are_recorded_in_the_config(npz_dataset):
-    options = ["--beta-1", "0.5", "--beta-2", "0.99", "--mode-seeking", "0.5", "--dry-run"]
+def test_adam_betas_lr_decay_and_mode_seeking_are_recorded_in_the_config(npz_dataset):
+    options = ["--beta-1", "0.5", "--beta-2", "0.99", "--mode-seeking", "0.5", "--lr-decay", "0.25", "--dry-run"]
     result = run_cli("fit", "wcgan", npz_dataset, "--size", "tiny", *options)
     assert result.exit_code == 0, result.output
     config = json.loads(result.output)
-    assert (config["beta_1"], config["beta_2"], config["mode_seeking"]) == (0.5, 0.99, 0.5)
+    assert (config["beta_1"], config["beta_2"], config["mode_seeking"], config["lr_decay"]) == (0.5, 0.99, 0.5, 0.25)
+    result = run_cli("fit", "wcgan", npz_dataset, "--lr-decay", "2", "--dry-run")
+    assert result.exit_code == 2 and "--lr-decay" in result.output
     result = run_cli("fit", "wcgan", npz_dataset, "--size", "tiny", "--dry-run")
     assert (json.loads(result.output)["beta_1"], json.loads(result.output)["mode_seeking"]) == (0.0, 0.0)
     result = run_cli("fit", "wcgan", npz_dataset, "--beta-2", "1.5", "--dry-run")

@@ -21,7 +21,8 @@ class Preset:
         description: str. One line: what the preset is for and what a run costs.
         widths: dict. The network widths the family's `networks.py` reads.
         training: dict. The family's training defaults (loss, critic steps, optimizer
-            settings, DiffAugment policy, LeCam weight): `TrainConfig` field -> value.
+            settings and learning-rate decay, DiffAugment policy, LeCam weight):
+            `TrainConfig` field -> value.
         steps: int. Generator steps of a run.
         batch_size: int. Global batch size.
         ema_decay: float or None. Decay of the generator's weight average; None keeps none.
@@ -54,9 +55,12 @@ class Preset:
         )
 
     def summary(self):
-        """`3,000 steps, batch 32, EMA 0.995 from step 500` (the figures of the help table)."""
+        """`8,000 steps, batch 32, EMA 0.999 from step 500, learning rates to 0 over the last 50%`
+        (the figures of the help table)."""
         ema = f"EMA {self.ema_decay:g} from step {self.ema_start:,}" if self.ema_decay is not None else "no EMA"
-        return f"{self.steps:,} steps, batch {self.batch_size}, {ema}"
+        decay = self.training.get("lr_decay") or 0
+        rates = f", learning rates to 0 over the last {decay:.0%}" if decay else ""
+        return f"{self.steps:,} steps, batch {self.batch_size}, {ema}{rates}"
 
 
 def presets_table(families):

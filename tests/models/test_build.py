@@ -32,6 +32,7 @@ def test_every_family_states_every_size_preset_and_configs_follow_them(name):
             preset.ema_start,
         )
         assert config.loss == preset.training["loss"] and config.g_lr == preset.training["g_lr"]
+        assert config.lr_decay == preset.training.get("lr_decay", 0.0)
 
 
 def test_unknown_model_and_size_have_one_message_each():
@@ -48,3 +49,5 @@ def test_the_long_biggan_preset_trains_the_small_networks_longer():
     assert FAMILIES["biggan"].PRESETS["long"].widths == FAMILIES["biggan"].PRESETS["small"].widths
     assert long.layout == small.layout and long.steps > small.steps
     assert (long.batch_size, long.ema_decay, long.g_lr) == (small.batch_size, small.ema_decay, small.g_lr)
+    # The small preset's learning-rate decay was measured on LSA16; the long one keeps constant rates.
+    assert small.lr_decay > 0 and long.lr_decay == 0

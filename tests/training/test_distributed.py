@@ -149,13 +149,16 @@ def test_two_worker_processes_match_two_mirrored_replicas_and_resume(npz_dataset
 @pytest.mark.slow
 def test_one_replica_gives_the_same_losses_under_every_strategy(npz_dataset, tmp_path):
     """Default, MirroredStrategy on one device and single-process MultiWorkerMirroredStrategy:
-    same seed, same numbers (noise and data order do not depend on the strategy)."""
+    same seed, same numbers (noise and data order do not depend on the strategy), with the
+    learning rates decaying (set on distributed optimizer variables) from the first step."""
     options = [
         "fit",
         "biggan",
         str(npz_dataset),
         "--size",
         "tiny",
+        "--lr-decay",
+        "1",
         "--steps",
         "3",
         "--batch-size",

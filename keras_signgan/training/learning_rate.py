@@ -8,7 +8,8 @@ same schedule; resuming with more `--steps` stretches the decay to the new end.
 """
 
 import keras
-from keras import ops
+
+from keras_signgan.training.callbacks import global_step
 
 
 def decay_factor(step, steps, lr_decay):
@@ -40,7 +41,7 @@ class LinearDecay(keras.callbacks.Callback):
         self.factor = None
 
     def on_train_batch_begin(self, batch, logs=None):
-        factor = decay_factor(int(ops.convert_to_numpy(self.model.step)), self.steps, self.lr_decay)
+        factor = decay_factor(global_step(self.model), self.steps, self.lr_decay)
         if factor != self.factor:
             for name, rate in self.rates.items():
                 getattr(self.model, name).learning_rate = rate * factor

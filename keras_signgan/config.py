@@ -93,6 +93,7 @@ class TrainConfig:
     gradient_penalty: float = None
     drift: float = None
     r1: float = None
+    consistency: float = None
     mode_seeking: float = None
     class_names: list = None
     version: str = None
@@ -132,10 +133,15 @@ class TrainConfig:
                 raise ConfigError(f"--{name.replace('_', '-')} must be > 0. Received: {value}.")
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0. Received: {self.eval_every}.")
-        for name in ("gradient_penalty", "drift", "r1", "mode_seeking"):
+        for name in ("gradient_penalty", "drift", "r1", "consistency", "mode_seeking"):
             value = getattr(self, name)
             if value is not None and not 0 <= value < float("inf"):
                 raise ConfigError(f"--{name.replace('_', '-')} must be >= 0. Received: {value}.")
+        if self.consistency and not self.diffaugment:
+            raise ConfigError(
+                "--consistency compares two DiffAugment views of each real image: set --diffaugment "
+                '(e.g. "color,translation,cutout") or drop --consistency.'
+            )
         if self.lecam_weight is not None and self.lecam_weight < 0:
             raise ConfigError(f"--lecam-weight must be >= 0. Received: {self.lecam_weight}.")
         if self.truncation is not None and self.truncation <= 0:

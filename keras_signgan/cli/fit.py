@@ -78,6 +78,11 @@ POSITIVE = click.IntRange(min=1)
     help="Weight gamma of the R1 penalty gamma/2 E|grad D(x)|^2 on the augmented real images (Mescheder et al. 2018; zero-centred, it penalises a critic that is linear where a one-centred gradient penalty does not); 0: off. Default: by model.",
 )
 @click.option(
+    "--consistency",
+    type=click.FloatRange(min=0),
+    help="Weight of consistency regularisation on D (Zhang et al. 2020: the squared difference of its logits for two DiffAugment views of each real image; needs --diffaugment); 0: off. Default: by model.",
+)
+@click.option(
     "--mode-seeking",
     type=click.FloatRange(min=0),
     help="Weight of the mode-seeking term on G (Mao et al. 2019: pairs of latents of one class pay the reciprocal of how far apart their images lie; it fights near copies within a class); 0: off. Default: by model.",

@@ -27,6 +27,7 @@ def build_gan(config):
         gradient_penalty=config.gradient_penalty or 0.0,
         drift=config.drift or 0.0,
         r1=config.r1 or 0.0,
+        consistency=config.consistency or 0.0,
         mode_seeking=config.mode_seeking or 0.0,
         truncation=config.truncation,
         seed=config.seed,

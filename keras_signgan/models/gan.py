@@ -46,22 +46,14 @@ class ConditionalGAN(keras.Model):
             Defaults to 0.
         truncation: float or None. Default truncation for `sample`. Defaults to None.
         seed: int. Seed of the training noise. Defaults to 0.
-        lecam_weight: float. Weight of the LeCam regulariser on the discriminator (Tseng et
-            al. 2021, "Regularizing Generative Adversarial Networks under Limited Data"):
-            `mean(relu(D(x) - a_fake)^2) + mean(relu(a_real - D(G(z)))^2)`, where `a_real`,
-            `a_fake` are moving averages (decay 0.99) of the mean real and fake logits. It
-            keeps the discriminator's outputs from drifting apart on a small dataset.
-            0 turns it off. Defaults to 0.
-        gradient_penalty: float. Weight of the WGAN-GP penalty (Gulrajani et al. 2017)
-            `mean((|grad_x D(x_hat)| - 1)^2)` at `x_hat` drawn uniformly on the segments
-            between the augmented real and generated images (the discriminator's own
-            inputs). The penalty pass runs the discriminator in inference mode, so spectral
-            normalisation does not step its power iteration twice. Its mean gradient norm is
-            logged as `d_grad_norm`. 0 turns it off. Defaults to 0.
-        drift: float. Weight of the drift term `mean(D(x)^2)` on real logits (Karras et
-            al. 2018), which keeps a Wasserstein critic's outputs near 0. Defaults to 0.
-        r1: float. Weight gamma of the R1 penalty `gamma / 2 * mean(|grad_x D(x)|^2)` on
-            the augmented real images (Mescheder et al. 2018). Defaults to 0.
+        lecam_weight, gradient_penalty, drift, r1: float. Weights of the discriminator's
+            regularisers (regularizers.py): LeCam (Tseng et al. 2021) on its logits, the
+            WGAN-GP penalty (its mean gradient norm logged as `d_grad_norm`), the drift term
+            `mean(D(x)^2)` on real logits, and R1 on the augmented real images. 0 turns
+            each off. Defaults to 0.
+        consistency: float. Weight of consistency regularisation (Zhang et al. 2020): D pays
+            the squared difference of its logits for two DiffAugment views of each real
+            image. Needs a `diffaugment` policy. 0 turns it off. Defaults to 0.
         mode_seeking: float. Weight of the mode-seeking term on the generator (Mao et al.
             2019; `regularizers.mode_seeking_penalty`; the G step's two half-batches then
             share their labels). 0 turns it off. Defaults to 0.
@@ -89,6 +81,7 @@ class ConditionalGAN(keras.Model):
         gradient_penalty=0.0,
         drift=0.0,
         r1=0.0,
+        consistency=0.0,
         mode_seeking=0.0,
         **kwargs,
     ):
@@ -103,16 +96,12 @@ class ConditionalGAN(keras.Model):
         if self.n_critic < 1:
             raise ValueError(f"n_critic must be >= 1. Received: n_critic={n_critic}")
         self.diffaugment = diffaugment or ""
-        self.augmenter = None
-        if self.diffaugment:
-            self.augmenter = DiffAugment(self.diffaugment, seed=seed, name="diff_augment")
+        self.augmenter = DiffAugment(self.diffaugment, seed=seed, name="diff_augment") if self.diffaugment else None
         self.ema_decay = ema_decay
         self.ema_start = int(ema_start)
         self.truncation = truncation
         self.seed = int(seed)
-        self.ema_generator = None
-        if ema_decay is not None:
-            self.ema_generator = ema.make_average(generator)
+        self.ema_generator = ema.make_average(generator) if ema_decay is not None else None
         self.step = self.add_weight(
             shape=(),
             dtype="int64",
@@ -138,12 +127,15 @@ class ConditionalGAN(keras.Model):
         self.gradient_penalty = float(gradient_penalty)
         self.drift = float(drift)
         self.r1 = float(r1)
+        self.consistency = float(consistency)
         self.mode_seeking = float(mode_seeking)
-        if min(self.gradient_penalty, self.drift, self.r1, self.mode_seeking) < 0:
+        if min(self.gradient_penalty, self.drift, self.r1, self.consistency, self.mode_seeking) < 0:
             raise ValueError(
-                "gradient_penalty, drift, r1 and mode_seeking must be >= 0. Received: "
-                f"gradient_penalty={gradient_penalty}, drift={drift}, r1={r1}, mode_seeking={mode_seeking}"
+                "gradient_penalty, drift, r1, consistency and mode_seeking must be >= 0. Received: gradient_penalty="
+                f"{gradient_penalty}, drift={drift}, r1={r1}, consistency={consistency}, mode_seeking={mode_seeking}"
             )
+        if self.consistency and self.augmenter is None:
+            raise ValueError("consistency regularisation compares two DiffAugment views: set a diffaugment policy.")
         self.grad_norm_tracker = keras.metrics.Mean(name="d_grad_norm") if self.gradient_penalty else None
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
@@ -214,10 +206,6 @@ class ConditionalGAN(keras.Model):
         )
         return tf.random.stateless_normal((batch_size, self.z_dim), seed=seed)
 
-    def _lecam(self, real_logits, fake_logits, global_batch):
-        """The LeCam term (summed per example over the global batch); updates its averages."""
-        return regularizers.lecam_penalty(self.lecam_averages, real_logits, fake_logits, global_batch)
-
     def _gradient_penalty(self, real_images, fake_images, labels, global_batch, salt):
         """The WGAN-GP term (summed per example over the global batch) and the mean gradient
         norm (`regularizers.gradient_penalty`), at random points between `real_images` and
@@ -256,7 +244,8 @@ class ConditionalGAN(keras.Model):
                 real_logits, fake_logits = logits[:batch_size], logits[batch_size:]
                 d_loss = ops.sum(discriminator_loss(self.loss_kind, real_logits, fake_logits)) / global_batch
                 if self.lecam_averages is not None:
-                    d_loss = d_loss + self.lecam_weight * self._lecam(real_logits, fake_logits, global_batch)
+                    lecam = regularizers.lecam_penalty(self.lecam_averages, real_logits, fake_logits, global_batch)
+                    d_loss = d_loss + self.lecam_weight * lecam
                 if self.drift:
                     d_loss = d_loss + self.drift * ops.sum(ops.square(ops.cast(real_logits, "float32"))) / global_batch
                 if self.gradient_penalty:
@@ -267,6 +256,12 @@ class ConditionalGAN(keras.Model):
                 if self.r1:
                     r1_penalty = regularizers.r1_penalty(self.discriminator, images[:batch_size], labels, global_batch)
                     d_loss = d_loss + self.r1 * r1_penalty
+                if self.consistency:
+                    views = self._augment(real_images)
+                    penalty = regularizers.consistency_penalty(
+                        self.discriminator, views, labels, real_logits, global_batch
+                    )
+                    d_loss = d_loss + self.consistency * penalty
                 if self.discriminator.losses:
                     d_loss = d_loss + ops.sum(self.discriminator.losses) / replicas
                 scaled_loss = self.d_optimizer.scale_loss(d_loss)

@@ -16,6 +16,12 @@ R1 (Mescheder et al. 2018, "Which Training Methods for GANs do actually Converge
 zero-centred: a linear critic, whose gradient is the same everywhere, pays it on every real
 image, where the one-centred WGAN-GP penalty is zero for any linear critic of unit slope.
 
+Consistency regularisation (Zhang et al. 2020, "Consistency Regularization for Generative
+Adversarial Networks"): the squared difference of the discriminator's logits for two
+augmentations of one real image. With DiffAugment the discriminator already sees one
+augmentation of each image; the term makes it score a second one alike, so it cannot tell
+images apart by how they were shifted, recoloured or cut.
+
 Mode seeking, on the generator (Mao et al. 2019, "Mode Seeking Generative Adversarial
 Networks for Diverse Image Synthesis"): for pairs of latents given the same class, the
 reciprocal of `mean|G(z1) - G(z2)| / mean|z1 - z2|`. A generator that draws near copies of
@@ -65,6 +71,14 @@ def r1_penalty(discriminator, real_images, labels, global_batch):
         total = ops.sum(ops.cast(discriminator([real_images, labels], training=False), "float32"))
     gradients = ops.cast(tape.gradient(total, real_images), "float32")
     return 0.5 * ops.sum(ops.square(gradients)) / global_batch
+
+
+def consistency_penalty(discriminator, views, labels, logits, global_batch):
+    """The consistency term without its weight: `(D(views) - logits)^2` summed per example and
+    divided by the global batch, where `views` are second augmentations of the images that
+    scored `logits` (discriminator in inference mode, as the gradient penalty)."""
+    other = ops.cast(discriminator([views, labels], training=False), "float32")
+    return ops.sum(ops.square(other - ops.cast(logits, "float32"))) / global_batch
 
 
 def mode_seeking_penalty(images, z, global_batch):

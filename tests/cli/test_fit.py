@@ -115,6 +115,15 @@ def test_refused_options_exit_2_and_write_nothing(args, message, npz_dataset, tm
     assert result.exit_code == 2 and not (tmp_path / "D").exists()
 
 
+def test_consistency_is_recorded_and_refused_without_diffaugment(npz_dataset):
+    result = run_cli("fit", "biggan", npz_dataset, "--size", "tiny", "--consistency", "10", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["consistency"] == 10.0
+    result = run_cli("fit", "biggan", npz_dataset, "--consistency", "1", "--diffaugment", "", "--dry-run")
+    assert result.exit_code == 2 and "--consistency" in result.output and "--diffaugment" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_adam_betas_lr_decay_and_mode_seeking_are_recorded_in_the_config(npz_dataset):
     options = ["--beta-1", "0.5", "--beta-2", "0.99", "--mode-seeking", "0.5", "--lr-decay", "0.25", "--dry-run"]
     result = run_cli("fit", "wcgan", npz_dataset, "--size", "tiny", *options)

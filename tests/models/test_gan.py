@@ -293,3 +293,46 @@ def test_mode_seeking_pairs_labels_and_adds_its_term_to_the_g_loss():
     config.class_names = ["a", "b"]
     assert build_gan(config).mode_seeking == 0.5
     assert TrainConfig.create("biggan", "toy", size="tiny").mode_seeking == 0.0
+
+
+def test_consistency_penalty_is_the_squared_logit_difference_of_two_views():
+    from keras_signgan.models import regularizers
+
+    _, discriminator = tiny_networks()
+    images, labels = (tf.constant(a) for a in batch(seed=5))
+    logits = discriminator([images, labels], training=False)
+    # The same view scores the same logits: nothing to pay.
+    assert float(regularizers.consistency_penalty(discriminator, images, labels, logits, 6.0)) == 0.0
+    shifted = tf.roll(images, shift=1, axis=2)
+    expected = np.sum((discriminator([shifted, labels]).numpy() - logits.numpy()) ** 2) / 12.0
+    assert expected > 0
+    penalty = float(regularizers.consistency_penalty(discriminator, shifted, labels, logits, 12.0))
+    assert penalty == pytest.approx(expected, rel=1e-5)
+
+
+def test_consistency_adds_its_term_to_the_d_loss_and_needs_diffaugment():
+    images, labels = batch(seed=9)
+    keras.utils.set_random_seed(0)
+    plain = make_gan(loss="hinge", diffaugment="translation,cutout")
+    keras.utils.set_random_seed(0)
+    regularised = make_gan(loss="hinge", diffaugment="translation,cutout", consistency=10.0)
+    d_plain = plain.train_step((images, labels))
+    d_reg = regularised.train_step((images, labels))
+    # Same weights, noise and first views (the second view is drawn after them): the real
+    # and fake logits agree and the D loss grows by the (positive) consistency term.
+    assert float(d_reg["d_real"]) == pytest.approx(float(d_plain["d_real"]), abs=1e-6)
+    assert float(d_reg["d_loss"]) > float(d_plain["d_loss"]) + 1e-6
+    with pytest.raises(ValueError, match="diffaugment"):
+        make_gan(consistency=1.0)
+    with pytest.raises(ValueError, match="consistency"):
+        make_gan(diffaugment="translation", consistency=-1.0)
+    from keras_signgan.config import TrainConfig
+    from keras_signgan.errors import ConfigError
+    from keras_signgan.models.build import build_gan
+
+    config = TrainConfig.create("biggan", "toy", size="tiny", consistency=10.0)
+    config.class_names = ["a", "b"]
+    assert build_gan(config).consistency == 10.0
+    assert TrainConfig.create("biggan", "toy", size="tiny").consistency == 0.0
+    with pytest.raises(ConfigError, match="--diffaugment"):
+        TrainConfig.create("biggan", "toy", size="tiny", consistency=1.0, diffaugment="")

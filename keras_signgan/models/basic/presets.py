@@ -20,6 +20,7 @@ DEFAULTS = dict(
     gradient_penalty=0.0,
     drift=0.0,
     r1=0.0,
+    consistency=0.0,
     mode_seeking=0.0,
 )
 

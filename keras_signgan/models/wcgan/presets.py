@@ -30,6 +30,7 @@ DEFAULTS = dict(
     gradient_penalty=10.0,
     drift=0.0,
     r1=0.0,
+    consistency=0.0,
     mode_seeking=0.0,
 )
 

@@ -7,6 +7,7 @@ Usage:
     python scripts/bench_conv_ceiling.py --batch-size 32 && \
         python scripts/bench_train.py --models biggan --sizes small --batch-size 32  # % of ceiling
     python scripts/bench_train.py --models biggan --sizes small --batch-size 32 --cpu-replicas 2
+    python scripts/bench_train.py --models biggan --sizes small --batch-size 32 --consistency 10
 
 Each measurement builds the GAN exactly as `signgan fit` does, traces the train step with a
 few warm-up steps, then times `--steps` steps of `model.fit` (no I/O), from the first step's
@@ -41,7 +42,9 @@ import keras_signgan  # noqa: F401  (sets the Keras backend)
 DEFAULT_CEILING = pathlib.Path(os.path.expanduser("~")) / ".keras" / "signgan" / "conv_ceiling.json"
 
 
-def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile="auto", strategy=None):
+def measure(
+    model, size, batch_size, steps, warmup, num_classes=16, jit_compile="auto", strategy=None, consistency=None
+):
     import numpy as np
     import tensorflow as tf
 
@@ -50,7 +53,13 @@ def measure(model, size, batch_size, steps, warmup, num_classes=16, jit_compile=
     from keras_signgan.training.fit import build_compiled_gan
 
     config = TrainConfig.create(
-        model, "benchmark", size=size, batch_size=batch_size, steps=steps, jit_compile=jit_compile
+        model,
+        "benchmark",
+        size=size,
+        batch_size=batch_size,
+        steps=steps,
+        jit_compile=jit_compile,
+        consistency=consistency,
     )
     config.class_names = [str(i) for i in range(num_classes)]
     strategy = strategy or tf.distribute.get_strategy()
@@ -127,6 +136,9 @@ def main():
     parser.add_argument("--classes", type=int, default=16, help="number of classes (LSA16: 16, LSA64: 64)")
     parser.add_argument("--cpu-replicas", type=int, default=1, help="mirrored replicas on as many logical CPUs")
     parser.add_argument(
+        "--consistency", type=float, default=None, help="consistency regularisation weight (fit --consistency)"
+    )
+    parser.add_argument(
         "--ceiling",
         default=None,
         help=f"conv ceiling JSON of scripts/bench_conv_ceiling.py (default {DEFAULT_CEILING}, used if it exists)",
@@ -164,6 +176,7 @@ def main():
                 num_classes=args.classes,
                 jit_compile=args.jit_compile,
                 strategy=strategy,
+                consistency=args.consistency,
             )
             line = f"{model:8} {size:6} {args.batch_size:5d} {params:10,d} {rate:8.2f} {rate * args.batch_size:9.0f} {cpu:10.3f}"
             if gflop is None:

@@ -55,7 +55,7 @@ class Preset:
         )
 
     def summary(self):
-        """`8,000 steps, batch 32, EMA 0.999 from step 500, learning rates to 0 over the last 50%`
+        """`10,000 steps, batch 32, EMA 0.999 from step 500, learning rates to 0 over the last 50%`
         (the figures of the help table)."""
         ema = f"EMA {self.ema_decay:g} from step {self.ema_start:,}" if self.ema_decay is not None else "no EMA"
         decay = self.training.get("lr_decay") or 0

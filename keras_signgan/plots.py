@@ -74,7 +74,8 @@ def _best(rows):
 
 def fid_curve_figure(curves):
     """A matplotlib Figure of FID during training: FID against wall-clock minutes (left) and
-    against steps (right), one line per run, each run's best point marked.
+    against steps (right), one line per run, each run's best point marked and labelled (the
+    labels of later runs stacked higher, so that close best points do not hide each other).
 
     Args:
         curves: list of `(label, rows)`: rows as `runs.read_evaluations` gives them (dicts
@@ -110,8 +111,13 @@ def fid_curve_figure(curves):
         by_step.plot(
             [best["step"]], [best["fid"]], "*", color=color, markersize=14, markeredgecolor="black", label=f"_{note}"
         )
-        by_step.annotate(
-            note, (best["step"], best["fid"]), textcoords="offset points", xytext=(6, 6), fontsize=8, color=color
+        by_step.annotate(  # each run's label a line above the previous run's: close bests stay readable
+            note,
+            (best["step"], best["fid"]),
+            textcoords="offset points",
+            xytext=(6, 6 + 11 * index),
+            fontsize=8,
+            color=color,
         )
         if best.get("wall_seconds") is not None:
             by_time.plot(

@@ -53,6 +53,15 @@ def test_the_figure_has_time_and_step_panels_with_the_best_points_marked(tmp_pat
     assert any("no wall times recorded: wcgan-old" in t.get_text() for t in by_time.texts)
 
 
+def test_labels_of_close_best_points_do_not_overlap(tmp_path):
+    rows = read_evaluations(make_run(tmp_path / "a", NEW))
+    fig = fid_curve_figure([("a", rows), ("b", rows)])  # the same best point twice
+    fig.canvas.draw()
+    labels = [t for t in fig.axes[1].texts if t.get_text().startswith("best")]
+    first, second = (t.get_window_extent() for t in labels)
+    assert len(labels) == 2 and not first.overlaps(second)
+
+
 def invoke(*args):
     return CliRunner().invoke(cli, ["plot", *[str(a) for a in args]])
 

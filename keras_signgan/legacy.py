@@ -6,7 +6,7 @@ pickles); everything else reads only today's form:
 - config.json without `layout` (runs made before layout options were recorded): its
   `arch_revision` (absent: 1) becomes the layout options the networks of that revision
   had (`upgrade_config`); a layout without an option added since gets the value every
-  earlier run had (`ADDED_LAYOUT_OPTIONS`).
+  earlier run of its size had (`ADDED_LAYOUT_OPTIONS`).
 - Checkpoint format 1 (no `__format__` entry: each group's variables saved by position)
   becomes format 2, every array keyed by network and variable path (`upgrade_checkpoint`).
 - results.json version 1 (one training fraction, folds called repeats) becomes version 2
@@ -18,9 +18,19 @@ import numpy as np
 from keras_signgan.errors import IncompatibleCheckpoint, RunError
 from keras_signgan.models import FAMILIES
 
+
+def _earlier_d_channels(size):
+    """BigGAN discriminators had 4*ch channels (ch of their size's preset) until `d_channels`."""
+    return 4 * FAMILIES["biggan"].PRESETS[size].widths["ch"]
+
+
 # Layout options added after layouts were recorded: {model: {option: what runs made before
-# it used}}. WCGAN critics were spectrally normalised until `critic_norm` existed.
-ADDED_LAYOUT_OPTIONS = {"wcgan": {"critic_norm": "spectral"}}
+# it used, a function of the run's size}}. WCGAN critics were spectrally normalised until
+# `critic_norm` existed; BigGAN discriminators as wide as their generators until `d_channels`.
+ADDED_LAYOUT_OPTIONS = {
+    "wcgan": {"critic_norm": lambda size: "spectral"},
+    "biggan": {"d_channels": _earlier_d_channels},
+}
 
 
 def revision_layout(model, size, image_size, revision):
@@ -29,8 +39,9 @@ def revision_layout(model, size, image_size, revision):
     biggan: revision 1 down-sampled its discriminator to 4x4 at every image size
     ("imagenet") with 4*ch channels at full resolution; revision 2 follows BigGAN's CIFAR
     discriminator up to 32x32 and gives the small preset's full-resolution blocks 32
-    channels. wcgan: revisions 1 and 2 doubled the generator's resolution with transposed
-    convolutions; revision 3 resizes, then convolves. basic: no options.
+    channels; every revision's discriminator had 4*ch channels below full resolution.
+    wcgan: revisions 1 and 2 doubled the generator's resolution with transposed convolutions;
+    revision 3 resizes, then convolves. basic: no options.
     """
     widths = FAMILIES[model].PRESETS[size].widths
     if model == "biggan":
@@ -38,6 +49,7 @@ def revision_layout(model, size, image_size, revision):
         return {
             "d_downsampling": "cifar" if revision >= 2 and image_size <= 32 else "imagenet",
             "full_res_channels": full_res,
+            "d_channels": _earlier_d_channels(size),
         }
     if model == "wcgan":
         return {"g_upsampling": "resize-conv" if revision >= 3 else "transposed", "critic_norm": "spectral"}
@@ -50,15 +62,17 @@ def upgrade_config(data):
     Written before layout options were recorded, it has `arch_revision` (a number whose
     meaning differed per family; before that key existed, none: revision 1) and no
     `layout`: the revision becomes the family's layout options. A layout written before
-    an option of `ADDED_LAYOUT_OPTIONS` existed gets that option's earlier value. Anything
+    an option of `ADDED_LAYOUT_OPTIONS` existed gets that option's earlier value for its size. Anything
     it cannot read (an unknown model or size) is left for `TrainConfig` to refuse by name.
     """
     if not isinstance(data, dict):
         return data
     if "layout" in data:
-        added = ADDED_LAYOUT_OPTIONS.get(data.get("model"), {})
-        if isinstance(data["layout"], dict) and set(added) - set(data["layout"]):
-            data = dict(data, layout={**added, **data["layout"]})
+        model, size, layout = data.get("model"), data.get("size", "small"), data["layout"]
+        added = ADDED_LAYOUT_OPTIONS.get(model, {})
+        known_size = bool(added) and isinstance(size, str) and size in FAMILIES[model].PRESETS
+        if isinstance(layout, dict) and set(added) - set(layout) and known_size:
+            data = dict(data, layout={**{name: earlier(size) for name, earlier in added.items()}, **layout})
         return data
     data = dict(data)
     revision = data.pop("arch_revision", 1)

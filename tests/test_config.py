@@ -77,9 +77,9 @@ def test_config_json_from_before_layout_revisions_reads_as_revision_1():
 @pytest.mark.parametrize(
     "model, revision, layout",
     [
-        ("biggan", 1, {"d_downsampling": "imagenet", "full_res_channels": 64}),
-        ("biggan", 2, {"d_downsampling": "cifar", "full_res_channels": 32}),
-        ("biggan", 3, {"d_downsampling": "cifar", "full_res_channels": 32}),
+        ("biggan", 1, {"d_downsampling": "imagenet", "full_res_channels": 64, "d_channels": 64}),
+        ("biggan", 2, {"d_downsampling": "cifar", "full_res_channels": 32, "d_channels": 64}),
+        ("biggan", 3, {"d_downsampling": "cifar", "full_res_channels": 32, "d_channels": 64}),
         ("wcgan", 1, {"g_upsampling": "transposed", "critic_norm": "spectral"}),
         ("wcgan", 2, {"g_upsampling": "transposed", "critic_norm": "spectral"}),
         ("wcgan", 3, {"g_upsampling": "resize-conv", "critic_norm": "spectral"}),
@@ -90,17 +90,19 @@ def test_an_old_config_json_gets_the_layout_options_of_its_revision(model, revis
     data = TrainConfig.create(model, "lsa16", size="small").to_dict()
     del data["layout"]
     assert TrainConfig.from_dict({**data, "arch_revision": revision}).layout == layout
-    # Today's runs record the newest revision's layout, and new WCGANs an unnormalised critic
-    # (held by the gradient penalty).
+    # Today's runs record the newest revision's layout, new WCGANs an unnormalised critic (held
+    # by the gradient penalty), and new small BigGANs a discriminator twice as wide.
     today = revision_layout(model, "small", 32, 3)
     if model == "wcgan":
         today["critic_norm"] = "none"
+    if model == "biggan":
+        today["d_channels"] = 128
     assert TrainConfig.create(model, "lsa16", size="small").layout == today
 
 
 def test_layout_options_are_checked_and_override_the_preset_one_by_one():
     config = TrainConfig.create("biggan", "lsa16", size="small", layout={"d_downsampling": "imagenet"})
-    assert config.layout == {"d_downsampling": "imagenet", "full_res_channels": 32}
+    assert config.layout == {"d_downsampling": "imagenet", "full_res_channels": 32, "d_channels": 128}
     assert TrainConfig.create("biggan", "lsa16", size="small", image_size=64).layout["d_downsampling"] == "imagenet"
     with pytest.raises(ConfigError, match="layout d_downsampling must be one of cifar, imagenet"):
         TrainConfig.create("biggan", "lsa16", layout={"d_downsampling": "4x4"})
@@ -112,6 +114,14 @@ def test_layout_options_are_checked_and_override_the_preset_one_by_one():
     # A WCGAN layout recorded before critic_norm existed: its critic was spectrally normalised.
     old = {**data, "layout": {"g_upsampling": "transposed"}}
     assert TrainConfig.from_dict(old).layout == {"g_upsampling": "transposed", "critic_norm": "spectral"}
+    # A BigGAN layout recorded before d_channels existed: its discriminator was as wide as its
+    # generator (4*ch of its size).
+    for size, channels in (("small", 64), ("base", 256)):
+        data = TrainConfig.create("biggan", "lsa16", size=size).to_dict()
+        old = {**data, "layout": {"d_downsampling": "cifar", "full_res_channels": 32}}
+        assert TrainConfig.from_dict(old).layout["d_channels"] == channels
+    with pytest.raises(ConfigError, match="layout d_channels must be a positive integer"):
+        TrainConfig.create("biggan", "lsa16", layout={"d_channels": 0})
     unnormalised = TrainConfig.create("wcgan", "lsa16", layout={"critic_norm": "none"})
     assert TrainConfig.from_dict(unnormalised.to_dict()).layout["critic_norm"] == "none"
     with pytest.raises(ConfigError, match="layout critic_norm must be one of spectral, none"):

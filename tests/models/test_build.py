@@ -44,10 +44,13 @@ def test_unknown_model_and_size_have_one_message_each():
         TrainConfig.create("wcgan", "lsa64", size="long")
 
 
-def test_the_long_biggan_preset_trains_the_small_networks_longer():
+def test_the_long_biggan_preset_trains_the_small_generator_longer():
     small, long = (TrainConfig.create("biggan", "lsa64", size=size) for size in ("small", "long"))
-    assert FAMILIES["biggan"].PRESETS["long"].widths == FAMILIES["biggan"].PRESETS["small"].widths
-    assert long.layout == small.layout and long.steps > small.steps
+    # The generators are alike; long keeps the discriminator it was measured with (4*ch wide).
+    small_widths, long_widths = (FAMILIES["biggan"].PRESETS[size].widths for size in ("small", "long"))
+    assert {**long_widths, "d_ch": small_widths["d_ch"]} == small_widths and long_widths["d_ch"] is None
+    assert long.layout == {**small.layout, "d_channels": 64} and small.layout["d_channels"] == 128
+    assert long.steps > small.steps
     assert (long.batch_size, long.ema_decay, long.g_lr) == (small.batch_size, small.ema_decay, small.g_lr)
     # Both decay their learning rates over the run's second half.
     assert small.lr_decay == long.lr_decay == 0.5

@@ -152,6 +152,17 @@ def test_small_biggan_narrows_only_its_full_resolution_blocks_from_revision_2():
         assert discriminator.get_layer("block_1").output.shape[-1] == 64
 
 
+def test_small_biggan_discriminator_is_twice_as_wide_as_its_generator_and_d_channels_set_it():
+    generator = build("biggan", "generator", image_size=32, size="small")
+    discriminator = build("biggan", "discriminator", image_size=32, size="small")
+    assert generator.get_layer("block_1").output.shape[-1] == 64
+    assert discriminator.get_layer("block_0").output.shape[-1] == 32  # full resolution: unchanged
+    assert [discriminator.get_layer(f"block_{i}").output.shape[-1] for i in (1, 2, 3)] == [128] * 3
+    narrow = build("biggan", "discriminator", image_size=32, size="small", layout={"d_channels": 48})
+    assert narrow.get_layer("block_3").output.shape[-1] == 48
+    assert build("biggan", "discriminator", size="long").get_layer("block_3").output.shape[-1] == 64
+
+
 def test_wcgan_critic_without_spectral_norm_has_the_same_layers_unwrapped():
     from keras_signgan.layers.spectral_norm import SpectralNormalization
 

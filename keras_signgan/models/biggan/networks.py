@@ -79,12 +79,11 @@ def discriminator_downsampling(image_size, d_downsampling):
 
 def build_biggan_discriminator(num_classes, image_size=32, size="small", layout=None):
     """Residual projection discriminator: residual blocks (`discriminator_downsampling` of
-    `layout["d_downsampling"]`, the first with `layout["full_res_channels"]` channels),
-    self-attention at half the input resolution, ReLU, global sum pooling, projection head.
-    Unset layout options default from the preset."""
-    widths = preset_widths(presets.PRESETS, size)
+    `layout["d_downsampling"]`, the first with `layout["full_res_channels"]` channels, the
+    others with `layout["d_channels"]`), self-attention at half the input resolution, ReLU,
+    global sum pooling, projection head. Unset layout options default from the preset."""
     layout = resolve_layout(presets, size, image_size, layout)
-    filters = 4 * widths["ch"]
+    filters = layout["d_channels"]
     image, label = discriminator_inputs(image_size)
     x = image
     resolution = image_size

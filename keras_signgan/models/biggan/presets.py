@@ -2,10 +2,11 @@
 EMA and measured cost per size (see `keras_signgan.models.presets`). No Keras here.
 
 Widths: base channel count `ch` (every block has 4*ch channels, as BigGAN's CIFAR model),
-shared class-embedding size, latent size (split across the blocks), and `full_res`, the
-channels of the blocks at the full image resolution (G's last, D's first): None keeps 4*ch;
-fewer make those blocks, most of a step's cost, cheaper (BigGAN's ImageNet models narrow
-with resolution the same way). The layout options a run records in its config.json
+`d_ch`, the discriminator's own (its blocks have 4*d_ch channels; None: ch), shared
+class-embedding size, latent size (split across the blocks), and `full_res`, the channels of
+the blocks at the full image resolution (G's last, D's first): None keeps 4*ch; fewer make
+those blocks, most of a step's cost, cheaper (BigGAN's ImageNet models narrow with
+resolution the same way). The layout options a run records in its config.json
 (`LAYOUT_OPTIONS`) default from the preset and the image size (`default_layout`).
 """
 
@@ -47,12 +48,16 @@ DEFAULTS = dict(
 # 10,000 steps (decay from 5,000) beat 8,000 over three seeds at 1,600 vs 800: FID 37.9, 38.4,
 # 34.7 against 35.9, 42.9, 42.3 (means 37.0 and 40.4), KID lower on two, and every seed's rows
 # more varied (diversity 0.80, 0.75, 0.83 against 0.74, 0.68, 0.73), for a quarter more time.
+# A discriminator with 128-channel blocks (`d_ch` 32; its full-resolution block stays at 32)
+# scored FID 32.0 for seed 0 at 10,000 steps (1,600 vs 800), where the 64-channel one scored
+# the 37.9 above, for 1.68 times the cost of a step (5.79 against 9.71 steps/s alone). A
+# generator with 128-channel blocks scored 41.0 (seed 0).
 SMALL = Preset(
     description=(
-        "a CPU: 10,000 steps, rates decayed over the second half (LSA16 FID 37.9, 38.4 and 34.7 for seeds"
-        " 0, 1, 2 at 1,600 vs 800); 18 min alone on 2 cores at 9.3 steps/s (8,000 took 25-32 at 4.2-5.3)"
+        "a CPU: 10,000 steps, rates decayed over the second half, a discriminator twice as wide as the"
+        " generator (LSA16 FID 32.0 for seed 0 at 1,600 vs 800); about 29 min alone on 2 cores at 5.8 steps/s"
     ),
-    widths=dict(ch=16, shared=64, z_dim=96, full_res=32),
+    widths=dict(ch=16, d_ch=32, shared=64, z_dim=96, full_res=32),
     training=dict(DEFAULTS, lr_decay=0.5),
     steps=10000,
     batch_size=32,
@@ -66,7 +71,7 @@ SMALL = Preset(
 PRESETS = {
     "tiny": Preset(
         description="tests: a step in well under a second on a CPU",
-        widths=dict(ch=8, shared=16, z_dim=32, full_res=None),
+        widths=dict(ch=8, d_ch=None, shared=16, z_dim=32, full_res=None),
         training=DEFAULTS,
         steps=12,
         batch_size=16,
@@ -83,20 +88,22 @@ PRESETS = {
     # its step 18,000 scored 29.8 and its step 28,000 39.4. So the preset stops at 18,000.
     # With the small preset's decay over the second half, the same seed's step 18,000 scored
     # 29.7 with a wider spread within each class (diversity 0.73 against 0.57; KID 0.0150
-    # against 0.0128), so `long` decays its rates too.
+    # against 0.0128), so `long` decays its rates too. It keeps the discriminator it was
+    # measured with, as wide as the generator (`d_ch` None: 4*ch = 64 channels).
     "long": dataclasses.replace(
         SMALL,
         description=(
             "a CPU, for LSA64 and users who can wait: 18,000 steps, rates decayed over the second half"
             " (LSA64 FID 29.7 at 6,400 vs 3,200); about 75 min alone on 2 cores at 4.2 steps/s"
         ),
+        widths=dict(SMALL.widths, d_ch=None),
         steps=18000,
         sample_every=1000,
         checkpoint_every=500,
     ),
     "base": Preset(
         description="a GPU: BigGAN's CIFAR widths; not measured here, expect hours on one GPU",
-        widths=dict(ch=64, shared=128, z_dim=128, full_res=None),
+        widths=dict(ch=64, d_ch=None, shared=128, z_dim=128, full_res=None),
         training=DEFAULTS,
         steps=100_000,
         batch_size=64,
@@ -112,12 +119,18 @@ PRESETS = {
 # discriminator, which stops down-sampling at 8x8 and adds two blocks there (`d_down` of
 # BigGAN-PyTorch and StudioGAN); "imagenet": down-sampling to 4x4 and one block there.
 # full_res_channels: the channels of the full-resolution blocks (G's last, D's first).
-LAYOUT_OPTIONS = {"d_downsampling": ("cifar", "imagenet"), "full_res_channels": int}
+# d_channels: the channels of the discriminator's other blocks.
+LAYOUT_OPTIONS = {"d_downsampling": ("cifar", "imagenet"), "full_res_channels": int, "d_channels": int}
 
 
 def full_res_channels(widths):
     """The channels of the preset's full-resolution blocks: `full_res`, or 4*ch."""
     return widths["full_res"] if widths.get("full_res") is not None else 4 * widths["ch"]
+
+
+def d_channels(widths):
+    """The channels of the preset's discriminator blocks below full resolution: 4*d_ch, or 4*ch."""
+    return 4 * (widths["d_ch"] if widths.get("d_ch") is not None else widths["ch"])
 
 
 def default_layout(size, image_size):
@@ -126,4 +139,5 @@ def default_layout(size, image_size):
     return {
         "d_downsampling": "cifar" if image_size <= 32 else "imagenet",
         "full_res_channels": full_res_channels(PRESETS[size].widths),
+        "d_channels": d_channels(PRESETS[size].widths),
     }

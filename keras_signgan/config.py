@@ -40,10 +40,11 @@ RESUMABLE = (
 DIFFAUGMENT_PARTS = ("color", "translation", "cutout")
 
 # Evaluations during training (--eval-every) score this many generated images by default
-# (fewer when the dataset has fewer), so that they stay a small share of a run: on the
-# reference 2-core CPU, 500 images through InceptionV3 take about 14 s (35.7 images/s), and
-# the small preset trains 500 steps in about 270 s (1.85 steps/s), so `--eval-every 500`
-# costs an estimated 6-7% of the run's wall time. `fit` logs the share it measured.
+# (fewer when the dataset has fewer), so that they stay a small share of a run. Steps have
+# grown faster than evaluations: the small BigGAN's LSA16 runs of docs/results.md, scoring 800
+# images with the FID Inception network every 1,000 steps, spent 11-29% of their wall time
+# evaluating (on a shared CPU). `fit` logs the share it measured, and a cadence for
+# EVAL_SHARE_TARGET when above.
 DEFAULT_EVAL_SAMPLES = 500
 EVAL_SHARE_TARGET = 0.10
 

@@ -62,8 +62,9 @@ def upgrade_config(data):
     Written before layout options were recorded, it has `arch_revision` (a number whose
     meaning differed per family; before that key existed, none: revision 1) and no
     `layout`: the revision becomes the family's layout options. A layout written before
-    an option of `ADDED_LAYOUT_OPTIONS` existed gets that option's earlier value for its size. Anything
-    it cannot read (an unknown model or size) is left for `TrainConfig` to refuse by name.
+    an option of `ADDED_LAYOUT_OPTIONS` existed gets that option's earlier value for its
+    size. Anything it cannot read (an unknown model or size) is left for `TrainConfig` to
+    refuse by name.
     """
     if not isinstance(data, dict):
         return data

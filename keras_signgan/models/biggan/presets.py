@@ -49,13 +49,15 @@ DEFAULTS = dict(
 # 34.7 against 35.9, 42.9, 42.3 (means 37.0 and 40.4), KID lower on two, and every seed's rows
 # more varied (diversity 0.80, 0.75, 0.83 against 0.74, 0.68, 0.73), for a quarter more time.
 # A discriminator with 128-channel blocks (`d_ch` 32; its full-resolution block stays at 32)
-# scored FID 32.0 for seed 0 at 10,000 steps (1,600 vs 800), where the 64-channel one scored
-# the 37.9 above, for 1.68 times the cost of a step (5.79 against 9.71 steps/s alone). A
-# generator with 128-channel blocks scored 41.0 (seed 0).
+# scored FID 32.0, 31.5 and 32.5 for seeds 0, 1, 2 at 10,000 steps (1,600 vs 800; mean 32.0),
+# where the 64-channel one scored the 37.9, 38.4 and 34.7 above (mean 37.0), for 1.7-1.8 times the
+# cost of a step (5.51-5.79 against 9.71 steps/s alone). A generator with 128-channel blocks
+# scored 41.0 (seed 0).
 SMALL = Preset(
     description=(
         "a CPU: 10,000 steps, rates decayed over the second half, a discriminator twice as wide as the"
-        " generator (LSA16 FID 32.0 for seed 0 at 1,600 vs 800); about 29 min alone on 2 cores at 5.8 steps/s"
+        " generator (LSA16 FID 32.0, 31.5 and 32.5 for seeds 0, 1, 2 at 1,600 vs 800); about 30 min alone"
+        " on 2 cores at 5.5-5.8 steps/s"
     ),
     widths=dict(ch=16, d_ch=32, shared=64, z_dim=96, full_res=32),
     training=dict(DEFAULTS, lr_decay=0.5),

@@ -74,8 +74,9 @@ def _best(rows):
 
 def fid_curve_figure(curves):
     """A matplotlib Figure of FID during training: FID against wall-clock minutes (left) and
-    against steps (right), one line per run, each run's best point marked and labelled (the
-    labels of later runs stacked higher, so that close best points do not hide each other).
+    against steps (right), one line per run, each run's best point starred and its figures
+    in the run's legend entry (text beside the points would run into other runs' labels
+    and the axes' edge).
 
     Args:
         curves: list of `(label, rows)`: rows as `runs.read_evaluations` gives them (dicts
@@ -90,8 +91,14 @@ def fid_curve_figure(curves):
         color = f"C{index % 10}"
         scored = [row for row in rows if row.get("fid") is not None and np.isfinite(row["fid"])]
         best = _best(scored)
+        note = None if best is None else f"best {best['fid']:.4g} @ {best['step']}"
         by_step.plot(
-            [r["step"] for r in scored], [r["fid"] for r in scored], "o-", color=color, markersize=3, label=label
+            [r["step"] for r in scored],
+            [r["fid"] for r in scored],
+            "o-",
+            color=color,
+            markersize=3,
+            label=label if note is None else f"{label}: {note}",
         )
         timed = [row for row in scored if row.get("wall_seconds") is not None]
         if timed:
@@ -107,17 +114,8 @@ def fid_curve_figure(curves):
             untimed.append(label)
         if best is None:
             continue
-        note = f"best {best['fid']:.4g} @ {best['step']}"
         by_step.plot(
             [best["step"]], [best["fid"]], "*", color=color, markersize=14, markeredgecolor="black", label=f"_{note}"
-        )
-        by_step.annotate(  # each run's label a line above the previous run's: close bests stay readable
-            note,
-            (best["step"], best["fid"]),
-            textcoords="offset points",
-            xytext=(6, 6 + 11 * index),
-            fontsize=8,
-            color=color,
         )
         if best.get("wall_seconds") is not None:
             by_time.plot(

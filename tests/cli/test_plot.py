@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from keras_signgan.cli.main import cli
@@ -42,24 +43,47 @@ def test_the_figure_has_time_and_step_panels_with_the_best_points_marked(tmp_pat
     assert by_time.get_xlabel().startswith("wall-clock minutes") and by_step.get_xlabel() == "step"
 
     lines = plotted(by_step)
-    assert lines["biggan-new"] == ([100, 200, 300], [90.0, 55.5, 61.0])
-    assert lines["wcgan-old"] == ([100, 200], [120.0, 80.0])
+    assert lines["biggan-new: best 55.5 @ 200"] == ([100, 200, 300], [90.0, 55.5, 61.0])
+    assert lines["wcgan-old: best 80 @ 200"] == ([100, 200], [120.0, 80.0])
     assert lines["_best 55.5 @ 200"] == ([200], [55.5]) and lines["_best 80 @ 200"] == ([200], [80.0])
-    assert [t.get_text() for t in by_step.get_legend().get_texts()] == ["biggan-new", "wcgan-old"]
+    legend = [t.get_text() for t in by_step.get_legend().get_texts()]
+    assert legend == ["biggan-new: best 55.5 @ 200", "wcgan-old: best 80 @ 200"]
 
     lines = plotted(by_time)  # the old run recorded no times: only the new one, in minutes
     assert lines["biggan-new"][0] == pytest.approx([1.0, 125 / 60, 190 / 60])
-    assert "wcgan-old" not in lines and lines["_best 55.5 @ 200"][0] == pytest.approx([125 / 60])
+    assert not any(key.startswith("wcgan-old") for key in lines)
+    assert lines["_best 55.5 @ 200"][0] == pytest.approx([125 / 60])
     assert any("no wall times recorded: wcgan-old" in t.get_text() for t in by_time.texts)
 
 
-def test_labels_of_close_best_points_do_not_overlap(tmp_path):
-    rows = read_evaluations(make_run(tmp_path / "a", NEW))
-    fig = fid_curve_figure([("a", rows), ("b", rows)])  # the same best point twice
-    fig.canvas.draw()
-    labels = [t for t in fig.axes[1].texts if t.get_text().startswith("best")]
-    first, second = (t.get_window_extent() for t in labels)
-    assert len(labels) == 2 and not first.overlaps(second)
+# Two LSA64 runs: a best of 39.55 at step 15,000, and a lower one at the last step, 18,000.
+LSA64_D64 = [(3000, 70.31, 1217.0), (9000, 64.27, 2007.0), (15000, 39.55, 2775.0), (18000, 39.84, 4032.0)]
+LSA64_D128 = [(3000, 116.32, 553.0), (9000, 48.16, 1659.0), (15000, 36.01, 2778.0), (18000, 35.20, 3373.0)]
+
+
+def best_note(rows):
+    step, fid, _ = min(rows, key=lambda row: row[1])
+    return f"best {fid:.4g} @ {step}"
+
+
+@pytest.mark.parametrize("first, second", [(NEW, NEW), (LSA64_D64, LSA64_D128)], ids=["same-best", "later-best"])
+def test_the_texts_of_close_best_points_neither_overlap_nor_leave_the_figure(tmp_path, first, second):
+    # Labels beside the best points once overlapped and ran past the axes' right edge (the
+    # LSA64 pair): the figures now sit in the legend.
+    a = read_evaluations(make_run(tmp_path / "a", first))
+    b = read_evaluations(make_run(tmp_path / "b", second))
+    fig = fid_curve_figure([("run-a", a), ("run-b", b)])
+    canvas = FigureCanvasAgg(fig)  # where plot_fid_curves saves it: the texts' places are known after a draw
+    canvas.draw()
+    texts = [t for ax in fig.axes for t in ax.texts] + list(fig.axes[1].get_legend().get_texts())
+    assert [t.get_text() for t in texts if "best" in t.get_text()] == [
+        f"run-a: {best_note(first)}",
+        f"run-b: {best_note(second)}",
+    ]
+    boxes = [t.get_window_extent(canvas.get_renderer()) for t in texts]
+    for index, box in enumerate(boxes):
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1
+        assert not any(box.overlaps(other) for other in boxes[index + 1 :])
 
 
 def invoke(*args):

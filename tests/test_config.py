@@ -115,8 +115,8 @@ def test_layout_options_are_checked_and_override_the_preset_one_by_one():
     old = {**data, "layout": {"g_upsampling": "transposed"}}
     assert TrainConfig.from_dict(old).layout == {"g_upsampling": "transposed", "critic_norm": "spectral"}
     # A BigGAN layout recorded before d_channels existed: its discriminator was as wide as its
-    # generator (4*ch of its size).
-    for size, channels in (("small", 64), ("base", 256)):
+    # generator (4*ch of its size), whatever its preset's discriminator is today.
+    for size, channels in (("small", 64), ("long", 64), ("base", 256)):
         data = TrainConfig.create("biggan", "lsa16", size=size).to_dict()
         old = {**data, "layout": {"d_downsampling": "cifar", "full_res_channels": 32}}
         assert TrainConfig.from_dict(old).layout["d_channels"] == channels

@@ -160,7 +160,7 @@ def test_small_biggan_discriminator_is_twice_as_wide_as_its_generator_and_d_chan
     assert [discriminator.get_layer(f"block_{i}").output.shape[-1] for i in (1, 2, 3)] == [128] * 3
     narrow = build("biggan", "discriminator", image_size=32, size="small", layout={"d_channels": 48})
     assert narrow.get_layer("block_3").output.shape[-1] == 48
-    assert build("biggan", "discriminator", size="long").get_layer("block_3").output.shape[-1] == 64
+    assert build("biggan", "discriminator", size="long").get_layer("block_3").output.shape[-1] == 128
 
 
 def test_wcgan_critic_without_spectral_norm_has_the_same_layers_unwrapped():

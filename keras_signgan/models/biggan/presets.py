@@ -100,7 +100,6 @@ PRESETS = {
             " the second half (LSA64 FID 25.4 at 6,400 vs 3,200, seed 0); about 55 min alone on 2 cores at 5.6"
             " steps/s"
         ),
-        widths=SMALL.widths,
         steps=18000,
         sample_every=1000,
         checkpoint_every=500,

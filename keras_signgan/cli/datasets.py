@@ -107,19 +107,11 @@ def import_command(name, file):
 @click.option("--seed", type=int, default=0, show_default=True, help="Which images are picked.")
 def show(name, out, per_class, seed):
     """Save a grid of NAME's images: one labelled row per class."""
-    import numpy as np  # heavy (NumPy, TensorFlow): kept out of --help
-
     from keras_signgan.data import load_dataset  # heavy (NumPy, TensorFlow): kept out of --help
     from keras_signgan.plots import save_labelled_grid  # heavy (NumPy, TensorFlow): kept out of --help
 
     dataset = load_dataset(name)
-    rng = np.random.default_rng(seed)
-    rows = []
-    for index in range(dataset.num_classes):
-        members = np.flatnonzero(dataset.labels == index)
-        picked = rng.choice(members, size=per_class, replace=len(members) < per_class) if len(members) else []
-        row = dataset.images[picked] if len(picked) else np.zeros((per_class,) + dataset.images.shape[1:], "uint8")
-        rows.append(row)
+    rows = dataset.class_rows(range(dataset.num_classes), per_class, seed=seed)
     out = pathlib.Path(out or f"{pathlib.Path(str(name)).stem or 'dataset'}.png")
-    save_labelled_grid(np.stack(rows), dataset.class_names, out, title=f"{dataset.name}: {len(dataset):,} images")
+    save_labelled_grid(rows, dataset.class_names, out, title=f"{dataset.name}: {len(dataset):,} images")
     click.echo(f"{dataset.num_classes} classes x {per_class} images -> {out}")

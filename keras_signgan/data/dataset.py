@@ -61,6 +61,18 @@ class HandshapeDataset:
         """Images per class, as an int array of length `num_classes`."""
         return np.bincount(self.labels, minlength=self.num_classes)
 
+    def class_rows(self, classes, per_class, seed=0):
+        """uint8 `(len(classes), per_class, H, W, 3)`: `per_class` images of each of `classes`
+        (class indices), picked at random by `seed`; drawn again when a class has fewer
+        images, black when it has none."""
+        rng = np.random.default_rng(seed)
+        rows = np.zeros((len(classes), per_class) + self.images.shape[1:], "uint8")
+        for row, index in enumerate(classes):
+            members = np.flatnonzero(self.labels == index)
+            if len(members):
+                rows[row] = self.images[rng.choice(members, size=per_class, replace=len(members) < per_class)]
+        return rows
+
 
 @dataclasses.dataclass(frozen=True)
 class DatasetSpec:

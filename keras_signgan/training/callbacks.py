@@ -171,11 +171,14 @@ class SampleGrids(keras.callbacks.Callback):
 
     One row per class (or an evenly spaced subset of `max_rows` classes), `columns` images
     per row, written to `samples/step-NNNNNN.png` and to TensorBoard. The EMA generator
-    draws them with its standing statistics, and is put back as it was afterwards.
+    draws them with its standing statistics, and is put back as it was afterwards. Given
+    `real` (the HandshapeDataset), training writes `samples/real.png` when it is missing:
+    the same rows of real images, to compare with.
     """
 
-    def __init__(self, run_dir, every, writer, class_names, seed, max_rows=16, columns=8, truncation=None):
+    def __init__(self, run_dir, every, writer, class_names, seed, max_rows=16, columns=8, truncation=None, real=None):
         super().__init__()
+        self.real = real
         self.folder = pathlib.Path(run_dir) / SAMPLES_DIR
         self.every = every
         self.writer = writer
@@ -187,6 +190,12 @@ class SampleGrids(keras.callbacks.Callback):
         self.seed = seed
         self.truncation = truncation
         self.last_step = None
+
+    def on_train_begin(self, logs=None):
+        path = self.folder / "real.png"
+        if self.real is not None and not path.exists():
+            rows = self.real.class_rows(self.rows, self.columns, seed=self.seed)
+            plots.save_labelled_grid(rows, self.row_labels, path, title="real images")
 
     def write(self, step):
         with self.model.ema_standing_statistics():

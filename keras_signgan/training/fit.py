@@ -133,7 +133,7 @@ def fit(config=None, run_dir=None, resume=None, steps=None, log=None, progress=T
         data = make_training_dataset(dataset, config.batch_size, seed=config.seed).skip(start_step)
         writer = tf.summary.create_file_writer(str(run_dir / TENSORBOARD_DIR))
         callbacks = _Callbacks(
-            config, run_dir, writer, start_step, len(dataset), eval_features, progress, extra_callbacks, clock, log
+            config, run_dir, writer, start_step, dataset, eval_features, progress, extra_callbacks, clock, log
         )
         step, history = _train(gan, data, config, run_dir, callbacks, start_step, chief, log)
         writer.close()
@@ -229,7 +229,7 @@ class _Callbacks:
     """The callbacks of a run, in order (`all`), with those `fit` asks about afterwards."""
 
     def __init__(
-        self, config, run_dir, writer, start_step, num_images, eval_features, progress, extra_callbacks, clock, log
+        self, config, run_dir, writer, start_step, dataset, eval_features, progress, extra_callbacks, clock, log
     ):
         self.guard = cb.NonFiniteGuard()
         self.checkpointer = cb.Checkpointer(run_dir, config.checkpoint_every, config.keep_checkpoints, self.guard)
@@ -241,6 +241,7 @@ class _Callbacks:
             seed=config.seed + 1,
             max_rows=config.sample_classes,
             truncation=config.truncation,
+            real=dataset,
         )
         self.all = [self.guard]
         if config.lr_decay:
@@ -259,7 +260,7 @@ class _Callbacks:
                     config.eval_every,
                     writer,
                     config,
-                    num_samples=config.eval_samples or min(num_images, DEFAULT_EVAL_SAMPLES),
+                    num_samples=config.eval_samples or min(len(dataset), DEFAULT_EVAL_SAMPLES),
                     features=eval_features,
                     clock=clock,
                     guard=self.guard,

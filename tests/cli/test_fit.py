@@ -69,7 +69,7 @@ def test_cli_fit_on_the_real_lsa16(real_lsa16_zip, tmp_path):
     config = json.loads((run_dir / "config.json").read_text())
     assert config["class_names"][0] == "Five" and len(config["class_names"]) == 16
     assert [step for step, _ in list_checkpoints(run_dir)] == [6, 12]
-    assert sorted(p.name for p in (run_dir / "samples").iterdir()) == ["step-000006.png", "step-000012.png"]
+    assert sorted(p.name for p in (run_dir / "samples").iterdir()) == ["real.png", "step-000006.png", "step-000012.png"]
     assert [int(r["step"]) for r in read_csv(run_dir / "metrics.csv")] == list(range(1, 13))
 
 

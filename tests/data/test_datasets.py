@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_signgan.data import archives, import_archive, list_datasets, load_dataset, lsa16
+from keras_signgan.data import HandshapeDataset, archives, import_archive, list_datasets, load_dataset, lsa16
 from keras_signgan.data.lsa64 import with_rotations
 from keras_signgan.data.pipeline import make_training_dataset
 from keras_signgan.errors import DatasetError
@@ -200,3 +200,16 @@ def test_handshape_adapter_leaves_logging_and_the_library_as_it_found_them(monke
     with handshape._safe_extraction(loader):
         assert module.extract_tar is not original
     assert module.extract_tar is original
+
+
+def test_class_rows_draw_each_row_from_its_class():
+    # Image i is filled with the value i, so each picked image says which it is.
+    images = np.repeat(np.arange(7, dtype="uint8")[:, None, None, None], 4, axis=1).repeat(4, axis=2).repeat(3, axis=3)
+    dataset = HandshapeDataset("toy", images, np.array([0, 0, 0, 0, 0, 2, 2]), ["a", "b", "c"])
+    rows = dataset.class_rows([2, 1, 0], 3, seed=1)
+    assert rows.shape == (3, 3, 4, 4, 3) and rows.dtype == np.uint8
+    picked = rows[:, :, 0, 0, 0]
+    assert set(picked[0]) <= {5, 6} and len(set(picked[0])) == 2  # two images: drawn again to fill three
+    assert picked[1].tolist() == [0, 0, 0]  # no images: black
+    assert set(picked[2]) <= {0, 1, 2, 3, 4} and len(set(picked[2])) == 3  # five: three different ones
+    assert np.array_equal(rows, dataset.class_rows([2, 1, 0], 3, seed=1))

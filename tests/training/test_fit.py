@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from keras_signgan.runs import list_checkpoints
 from keras_signgan.training.fit import TrainingDiverged, WriteFailed, fit
@@ -32,7 +33,11 @@ def test_fit_writes_a_complete_run_directory(model, npz_dataset, tmp_path):
     config = json.loads((run_dir / "config.json").read_text())
     assert config["model"] == model and config["class_names"] == ["A", "B", "C", "D"]
     assert [step for step, _ in list_checkpoints(run_dir)] == [2, 4]
-    assert sorted(p.name for p in (run_dir / "samples").iterdir()) == ["step-000002.png", "step-000004.png"]
+    samples = run_dir / "samples"
+    assert sorted(p.name for p in samples.iterdir()) == ["real.png", "step-000002.png", "step-000004.png"]
+    # The real images drawn in the generated grids' layout (only the titles differ), to compare with.
+    (real_width, real_height), (width, height) = (Image.open(samples / n).size for n in ("real.png", "step-000004.png"))
+    assert real_width == width and abs(real_height - height) <= 4
     rows = read_csv(run_dir / "metrics.csv")
     assert list(rows[0])[0] == "step"
     assert [int(r["step"]) for r in rows] == [1, 2, 3, 4]
@@ -45,7 +50,9 @@ def test_fit_writes_a_complete_run_directory(model, npz_dataset, tmp_path):
 def test_resume_continues_exactly(npz_dataset, tmp_path):
     whole = fit(tiny_config("biggan", npz_dataset, steps=4), run_dir=tmp_path / "whole", progress=False)
     fit(tiny_config("biggan", npz_dataset, steps=2), run_dir=tmp_path / "split", progress=False)
+    (tmp_path / "split" / "samples" / "real.png").unlink()  # as in a run recorded before it was drawn
     resumed = fit(resume=tmp_path / "split", steps=4, progress=False)
+    assert (tmp_path / "split" / "samples" / "real.png").is_file()
     assert whole.step == resumed.step == 4
     whole_rows = read_csv(tmp_path / "whole" / "metrics.csv")
     split_rows = read_csv(tmp_path / "split" / "metrics.csv")

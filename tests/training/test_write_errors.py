@@ -39,7 +39,8 @@ def fill_at_checkpoint(monkeypatch):
 
 
 def fill_at_samples(monkeypatch):
-    monkeypatch.setattr(Figure, "savefig", fail_on_call(2, Figure.savefig))  # the grid of step 4
+    # Call 1 draws samples/real.png, 2 the grid of step 2, 3 that of step 4.
+    monkeypatch.setattr(Figure, "savefig", fail_on_call(3, Figure.savefig))
     return "samples/step-000004.png", 4
 
 

@@ -132,6 +132,11 @@ class TrainConfig:
             value = getattr(self, name)
             if value is None or value <= 0:
                 raise ConfigError(f"--{name.replace('_', '-')} must be > 0. Received: {value}.")
+        if self.layout.get("d_minibatch_std") == "on" and self.batch_size % 4:
+            raise ConfigError(
+                "--minibatch-std on compares groups of 4 images: --batch-size must be a multiple of 4 "
+                f"(on each replica). Received: {self.batch_size}."
+            )
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0. Received: {self.eval_every}.")
         for name in ("gradient_penalty", "drift", "r1", "consistency", "mode_seeking"):

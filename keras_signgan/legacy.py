@@ -26,10 +26,11 @@ def _earlier_d_channels(size):
 
 # Layout options added after layouts were recorded: {model: {option: what runs made before
 # it used, a function of the run's size}}. WCGAN critics were spectrally normalised until
-# `critic_norm` existed; BigGAN discriminators as wide as their generators until `d_channels`.
+# `critic_norm` existed; BigGAN discriminators as wide as their generators until `d_channels`,
+# and without the minibatch standard deviation until `d_minibatch_std`.
 ADDED_LAYOUT_OPTIONS = {
     "wcgan": {"critic_norm": lambda size: "spectral"},
-    "biggan": {"d_channels": _earlier_d_channels},
+    "biggan": {"d_channels": _earlier_d_channels, "d_minibatch_std": lambda size: "off"},
 }
 
 
@@ -50,6 +51,7 @@ def revision_layout(model, size, image_size, revision):
             "d_downsampling": "cifar" if revision >= 2 and image_size <= 32 else "imagenet",
             "full_res_channels": full_res,
             "d_channels": _earlier_d_channels(size),
+            "d_minibatch_std": "off",
         }
     if model == "wcgan":
         return {"g_upsampling": "resize-conv" if revision >= 3 else "transposed", "critic_norm": "spectral"}

@@ -77,9 +77,13 @@ def test_config_json_from_before_layout_revisions_reads_as_revision_1():
 @pytest.mark.parametrize(
     "model, revision, layout",
     [
-        ("biggan", 1, {"d_downsampling": "imagenet", "full_res_channels": 64, "d_channels": 64}),
-        ("biggan", 2, {"d_downsampling": "cifar", "full_res_channels": 32, "d_channels": 64}),
-        ("biggan", 3, {"d_downsampling": "cifar", "full_res_channels": 32, "d_channels": 64}),
+        (
+            "biggan",
+            1,
+            {"d_downsampling": "imagenet", "full_res_channels": 64, "d_channels": 64, "d_minibatch_std": "off"},
+        ),
+        ("biggan", 2, {"d_downsampling": "cifar", "full_res_channels": 32, "d_channels": 64, "d_minibatch_std": "off"}),
+        ("biggan", 3, {"d_downsampling": "cifar", "full_res_channels": 32, "d_channels": 64, "d_minibatch_std": "off"}),
         ("wcgan", 1, {"g_upsampling": "transposed", "critic_norm": "spectral"}),
         ("wcgan", 2, {"g_upsampling": "transposed", "critic_norm": "spectral"}),
         ("wcgan", 3, {"g_upsampling": "resize-conv", "critic_norm": "spectral"}),
@@ -102,7 +106,12 @@ def test_an_old_config_json_gets_the_layout_options_of_its_revision(model, revis
 
 def test_layout_options_are_checked_and_override_the_preset_one_by_one():
     config = TrainConfig.create("biggan", "lsa16", size="small", layout={"d_downsampling": "imagenet"})
-    assert config.layout == {"d_downsampling": "imagenet", "full_res_channels": 32, "d_channels": 128}
+    assert config.layout == {
+        "d_downsampling": "imagenet",
+        "full_res_channels": 32,
+        "d_channels": 128,
+        "d_minibatch_std": "off",
+    }
     assert TrainConfig.create("biggan", "lsa16", size="small", image_size=64).layout["d_downsampling"] == "imagenet"
     with pytest.raises(ConfigError, match="layout d_downsampling must be one of cifar, imagenet"):
         TrainConfig.create("biggan", "lsa16", layout={"d_downsampling": "4x4"})
@@ -122,6 +131,13 @@ def test_layout_options_are_checked_and_override_the_preset_one_by_one():
         assert TrainConfig.from_dict(old).layout["d_channels"] == channels
     with pytest.raises(ConfigError, match="layout d_channels must be a positive integer"):
         TrainConfig.create("biggan", "lsa16", layout={"d_channels": 0})
+    # One recorded before d_minibatch_std existed: its discriminator had none.
+    data = TrainConfig.create("biggan", "lsa16", layout={"d_minibatch_std": "on"}).to_dict()
+    assert data["layout"]["d_minibatch_std"] == "on"
+    old = {**data, "layout": {k: v for k, v in data["layout"].items() if k != "d_minibatch_std"}}
+    assert TrainConfig.from_dict(old).layout["d_minibatch_std"] == "off"
+    with pytest.raises(ConfigError, match="--batch-size must be a multiple of 4"):
+        TrainConfig.create("biggan", "lsa16", batch_size=30, layout={"d_minibatch_std": "on"})
     unnormalised = TrainConfig.create("wcgan", "lsa16", layout={"critic_norm": "none"})
     assert TrainConfig.from_dict(unnormalised.to_dict()).layout["critic_norm"] == "none"
     with pytest.raises(ConfigError, match="layout critic_norm must be one of spectral, none"):

@@ -93,6 +93,11 @@ POSITIVE = click.IntRange(min=1)
     help="wcgan: spectral norm on every critic layer (the reference's), or none (a critic held by --gradient-penalty instead, as WGAN-GP). Default: by model.",
 )
 @click.option(
+    "--minibatch-std",
+    type=click.Choice(["on", "off"]),
+    help="biggan: the minibatch standard deviation (Progressive GAN: how much groups of 4 images differ) as an input of the discriminator's last block; it fights near copies within a class. Default: by size.",
+)
+@click.option(
     "--ema-decay",
     type=click.FloatRange(min=0, max=1, max_open=True),
     help="Decay of the generator's weight average (models that keep one). Default: by size.",
@@ -133,7 +138,7 @@ POSITIVE = click.IntRange(min=1)
     help=f"Generated images per evaluation. Default: as many as the dataset has, at most {DEFAULT_EVAL_SAMPLES:,}.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
-def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, critic_norm, **options):
+def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, critic_norm, minibatch_std, **options):
     """Train MODEL on DATASET (a name or a path).
 
     \b
@@ -148,12 +153,9 @@ def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, critic
     --log-every, --eval-every, --eval-samples, --eval-features), --g-lr, --d-lr, --lr-decay and
     --strategy may be given; the change is recorded in the run's config.json.
     """
-    if critic_norm is not None:
-        if resume:
-            raise UserError("--resume cannot change --critic-norm: the checkpoint holds the run's own critic.")
-        if model != "wcgan":
-            raise UserError(f"--critic-norm applies to wcgan only; {model or 'this model'} has no such option.")
-        options["layout"] = {"critic_norm": critic_norm}
+    layout = _layout_options(model, resume, critic_norm=critic_norm, minibatch_std=minibatch_std)
+    if layout:
+        options["layout"] = layout
     if resume:
         if run_dir:
             raise UserError("Use either --run-dir (a new run) or --resume (an existing one), not both.")
@@ -188,6 +190,26 @@ def fit(model, dataset, resume, run_dir, steps, mixed_precision, dry_run, critic
             return
         result = _run(config=config, run_dir=run_dir)
     click.echo(str(result.run_dir))
+
+
+# The layout options the command line sets: flag parameter -> (model, layout option).
+LAYOUT_FLAGS = {"critic_norm": ("wcgan", "critic_norm"), "minibatch_std": ("biggan", "d_minibatch_std")}
+
+
+def _layout_options(model, resume, **flags):
+    """The layout options given on the command line, refused for --resume and other models."""
+    layout = {}
+    for name, value in flags.items():
+        if value is None:
+            continue
+        owner, option = LAYOUT_FLAGS[name]
+        flag = "--" + name.replace("_", "-")
+        if resume:
+            raise UserError(f"--resume cannot change {flag}: the checkpoint holds the run's own networks.")
+        if model != owner:
+            raise UserError(f"{flag} applies to {owner} only; {model or 'this model'} has no such option.")
+        layout[option] = value
+    return layout
 
 
 def _run(**kwargs):

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keras_signgan.layers import ConditionalBatchNormalization, DiffAugment, SelfAttention, maybe_spectral_norm
+from keras_signgan.layers import (
+    ConditionalBatchNormalization,
+    DiffAugment,
+    MinibatchStandardDeviation,
+    SelfAttention,
+    maybe_spectral_norm,
+)
 from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock
 from tests.layer_test_case import run_layer_test
 
@@ -49,6 +55,33 @@ def test_diffaugment_layer_checks(tmp_path):
         tmp_path=tmp_path,
         expected_num_trainable_weights=0,
     )
+
+
+def test_minibatch_standard_deviation_layer_checks(tmp_path):
+    run_layer_test(
+        MinibatchStandardDeviation,
+        dict(group_size=2),
+        RNG.normal(size=(4, 4, 4, 8)).astype("float32"),
+        expected_output_shape=(4, 4, 4, 9),
+        tmp_path=tmp_path,
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+    )
+
+
+def test_minibatch_standard_deviation_measures_each_group_of_consecutive_images():
+    # Images 0-3 are copies of one image, 4-7 differ: only the second group has a spread,
+    # and interleaving the groups (StyleGAN's strided grouping) would hide the copies.
+    copies = np.repeat(RNG.normal(size=(1, 2, 2, 3)), 4, axis=0)
+    varied = RNG.normal(size=(4, 2, 2, 3))
+    x = np.concatenate([copies, varied]).astype("float32")
+    y = ops.convert_to_numpy(MinibatchStandardDeviation(group_size=4)(x))
+    np.testing.assert_array_equal(y[..., :3], x)
+    np.testing.assert_allclose(y[:4, ..., 3], 1e-4, atol=1e-4)
+    expected = np.sqrt(varied.var(axis=0) + 1e-8).mean()
+    np.testing.assert_allclose(y[4:, ..., 3], expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="a multiple of 4. Received a batch of 6"):
+        MinibatchStandardDeviation(group_size=4)(x[:6])
 
 
 def test_spectral_norm_keeps_a_float32_kernel_under_mixed_precision():

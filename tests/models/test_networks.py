@@ -163,6 +163,23 @@ def test_small_biggan_discriminator_is_twice_as_wide_as_its_generator_and_d_chan
     assert build("biggan", "discriminator", size="long").get_layer("block_3").output.shape[-1] == 128
 
 
+@pytest.mark.parametrize("image_size, last_block", [(32, "block_3"), (64, "block_4")])
+def test_biggan_minibatch_std_feeds_the_discriminators_last_block_only(image_size, last_block):
+    plain = build("biggan", "discriminator", image_size=image_size, size="tiny")
+    with_std = build("biggan", "discriminator", image_size=image_size, size="tiny", layout={"d_minibatch_std": "on"})
+    assert "minibatch_std" not in [layer.name for layer in plain.layers]
+    layer = with_std.get_layer("minibatch_std")
+    before = with_std.layers[with_std.layers.index(layer) - 1]
+    assert with_std.layers[with_std.layers.index(layer) + 1].name == last_block
+    assert layer.output.shape[-1] == before.output.shape[-1] + 1
+    # One more input channel in the last block's weights, nothing else changes.
+    extra = with_std.count_params() - plain.count_params()
+    assert 0 < extra < plain.count_params() // 10
+    images = np.random.default_rng(0).uniform(-1, 1, (8, image_size, image_size, 3)).astype("float32")
+    labels = np.arange(8) % 5
+    assert with_std([images, labels]).shape == (8, 1)
+
+
 def test_wcgan_critic_without_spectral_norm_has_the_same_layers_unwrapped():
     from keras_signgan.layers.spectral_norm import SpectralNormalization
 

@@ -191,3 +191,13 @@ def test_run_files_get_the_mode_the_umask_gives(npz_dataset, tmp_path):
     files = [run_dir / "config.json", list_checkpoints(run_dir)[-1][1], run_dir / "samples" / "step-000002.png"]
     for path in files + [run_dir / "metrics.csv"]:
         assert (path.stat().st_mode & 0o777) == 0o640, path
+
+
+def test_a_biggan_with_the_minibatch_std_trains_and_resumes(npz_dataset, tmp_path):
+    config = tiny_config("biggan", npz_dataset, steps=2, layout={"d_minibatch_std": "on"})
+    fit(config, run_dir=tmp_path / "run", progress=False)
+    result = fit(resume=tmp_path / "run", steps=3, progress=False)  # its checkpoint rebuilds the same D
+    assert result.step == 3 and result.config.layout["d_minibatch_std"] == "on"
+    rows = read_csv(tmp_path / "run" / "metrics.csv")
+    assert [int(r["step"]) for r in rows] == [1, 2, 3]
+    assert all(np.isfinite(float(r["d_loss"])) for r in rows)

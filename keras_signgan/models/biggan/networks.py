@@ -5,11 +5,14 @@ import keras
 from keras import ops
 
 from keras_signgan.errors import ConfigError
-from keras_signgan.layers import BatchNormalization, SelfAttention, maybe_spectral_norm
+from keras_signgan.layers import BatchNormalization, MinibatchStandardDeviation, SelfAttention, maybe_spectral_norm
 from keras_signgan.models.biggan import presets
 from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBlock, ProjectionHead
 from keras_signgan.models.networks import discriminator_inputs, generator_inputs, num_doublings, preset_widths
 from keras_signgan.models.presets import resolve_layout
+
+# Images per minibatch standard deviation group (Progressive GAN's and StyleGAN2's 4).
+MINIBATCH_STD_GROUP = 4
 
 
 def latent_chunks(z_dim, num_chunks):
@@ -81,13 +84,18 @@ def build_biggan_discriminator(num_classes, image_size=32, size="small", layout=
     """Residual projection discriminator: residual blocks (`discriminator_downsampling` of
     `layout["d_downsampling"]`, the first with `layout["full_res_channels"]` channels, the
     others with `layout["d_channels"]`), self-attention at half the input resolution, ReLU,
-    global sum pooling, projection head. Unset layout options default from the preset."""
+    global sum pooling, projection head. With `layout["d_minibatch_std"]` "on", the last
+    block also sees the minibatch standard deviation (groups of 4 images: the batch must be
+    a multiple of 4). Unset layout options default from the preset."""
     layout = resolve_layout(presets, size, image_size, layout)
     filters = layout["d_channels"]
     image, label = discriminator_inputs(image_size)
     x = image
     resolution = image_size
-    for i, downsample in enumerate(discriminator_downsampling(image_size, layout["d_downsampling"])):
+    downsampling = discriminator_downsampling(image_size, layout["d_downsampling"])
+    for i, downsample in enumerate(downsampling):
+        if i == len(downsampling) - 1 and layout["d_minibatch_std"] == "on":
+            x = MinibatchStandardDeviation(MINIBATCH_STD_GROUP, name="minibatch_std")(x)
         block_filters = layout["full_res_channels"] if i == 0 else filters
         x = DiscriminatorBlock(block_filters, downsample=downsample, preactivation=i > 0, name=f"block_{i}")(x)
         if downsample:

@@ -123,7 +123,14 @@ PRESETS = {
 # BigGAN-PyTorch and StudioGAN); "imagenet": down-sampling to 4x4 and one block there.
 # full_res_channels: the channels of the full-resolution blocks (G's last, D's first).
 # d_channels: the channels of the discriminator's other blocks.
-LAYOUT_OPTIONS = {"d_downsampling": ("cifar", "imagenet"), "full_res_channels": int, "d_channels": int}
+# d_minibatch_std: "on" appends the minibatch standard deviation (Progressive GAN) to the
+# input of the discriminator's last block.
+LAYOUT_OPTIONS = {
+    "d_downsampling": ("cifar", "imagenet"),
+    "full_res_channels": int,
+    "d_channels": int,
+    "d_minibatch_std": ("off", "on"),
+}
 
 
 def full_res_channels(widths):
@@ -143,4 +150,5 @@ def default_layout(size, image_size):
         "d_downsampling": "cifar" if image_size <= 32 else "imagenet",
         "full_res_channels": full_res_channels(PRESETS[size].widths),
         "d_channels": d_channels(PRESETS[size].widths),
+        "d_minibatch_std": "on" if PRESETS[size].widths.get("minibatch_std") else "off",
     }

@@ -40,7 +40,8 @@ def revision_layout(model, size, image_size, revision):
     biggan: revision 1 down-sampled its discriminator to 4x4 at every image size
     ("imagenet") with 4*ch channels at full resolution; revision 2 follows BigGAN's CIFAR
     discriminator up to 32x32 and gives the small preset's full-resolution blocks 32
-    channels; every revision's discriminator had 4*ch channels below full resolution.
+    channels; every revision's discriminator had 4*ch channels below full resolution and no
+    minibatch standard deviation.
     wcgan: revisions 1 and 2 doubled the generator's resolution with transposed convolutions;
     revision 3 resizes, then convolves. basic: no options.
     """

@@ -92,13 +92,14 @@ PRESETS = {
     # 29.7 with a wider spread within each class (diversity 0.73 against 0.57; KID 0.0150
     # against 0.0128), so `long` decays its rates too. With small's discriminator, twice as
     # wide as the generator, the same seed's step 18,000 scored 25.4 (KID 0.0142, diversity
-    # 0.82), the run taking 57 min alone here with its six evaluations.
+    # 0.82), the run taking 57 min alone here with its six evaluations; seed 1 scored 23.2
+    # (KID 0.0122, diversity 0.79).
     "long": dataclasses.replace(
         SMALL,
         description=(
             "a CPU, for LSA64 and users who can wait: small's networks for 18,000 steps, rates decayed over"
-            " the second half (LSA64 FID 25.4 at 6,400 vs 3,200, seed 0); about 55 min alone on 2 cores at 5.6"
-            " steps/s"
+            " the second half (LSA64 FID 25.4 and 23.2 at 6,400 vs 3,200, seeds 0 and 1); about 55 min alone on"
+            " 2 cores at 5.6 steps/s"
         ),
         steps=18000,
         sample_every=1000,

@@ -138,19 +138,25 @@ def test_adam_betas_lr_decay_and_mode_seeking_are_recorded_in_the_config(npz_dat
     assert result.exit_code == 2 and "--beta-2" in result.output
 
 
-def test_critic_norm_and_minibatch_std_are_layout_options_fixed_for_the_run(npz_dataset, tmp_path):
-    result = run_cli("fit", "wcgan", npz_dataset, "--size", "tiny", "--critic-norm", "none", "--dry-run")
-    assert result.exit_code == 0 and json.loads(result.output)["layout"]["critic_norm"] == "none"
-    result = run_cli("fit", "biggan", npz_dataset, "--critic-norm", "none", "--dry-run")
-    assert result.exit_code == 2 and "--critic-norm applies to wcgan only" in result.output
-    result = run_cli("fit", "--resume", tmp_path, "--critic-norm", "none")
-    assert result.exit_code == 2 and "--resume cannot change --critic-norm" in result.output
-    result = run_cli("fit", "biggan", npz_dataset, "--size", "tiny", "--minibatch-std", "on", "--dry-run")
-    assert result.exit_code == 0 and json.loads(result.output)["layout"]["d_minibatch_std"] == "on"
-    result = run_cli("fit", "wcgan", npz_dataset, "--minibatch-std", "on", "--dry-run")
-    assert result.exit_code == 2 and "--minibatch-std applies to biggan only" in result.output
-    result = run_cli("fit", "--resume", tmp_path, "--minibatch-std", "off")
-    assert result.exit_code == 2 and "--resume cannot change --minibatch-std" in result.output
+@pytest.mark.parametrize(
+    "flag, value, model, other, option",
+    [
+        ("--critic-norm", "none", "wcgan", "biggan", "critic_norm"),
+        ("--minibatch-std", "on", "biggan", "wcgan", "d_minibatch_std"),
+    ],
+)
+def test_layout_flags_set_their_models_option_fixed_for_the_run(
+    flag, value, model, other, option, npz_dataset, tmp_path
+):
+    result = run_cli("fit", model, npz_dataset, "--size", "tiny", flag, value, "--dry-run")
+    assert result.exit_code == 0 and json.loads(result.output)["layout"][option] == value
+    result = run_cli("fit", other, npz_dataset, flag, value, "--dry-run")
+    assert result.exit_code == 2 and f"{flag} applies to {model} only" in result.output
+    result = run_cli("fit", "--resume", tmp_path, flag, value)
+    assert result.exit_code == 2 and f"--resume cannot change {flag}" in result.output
+
+
+def test_minibatch_std_needs_a_batch_of_a_multiple_of_4(npz_dataset):
     result = run_cli("fit", "biggan", npz_dataset, "--minibatch-std", "on", "--batch-size", "30", "--dry-run")
     assert result.exit_code == 2 and "--batch-size must be a multiple of 4" in result.output
 

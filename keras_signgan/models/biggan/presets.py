@@ -151,5 +151,5 @@ def default_layout(size, image_size):
         "d_downsampling": "cifar" if image_size <= 32 else "imagenet",
         "full_res_channels": full_res_channels(PRESETS[size].widths),
         "d_channels": d_channels(PRESETS[size].widths),
-        "d_minibatch_std": "on" if PRESETS[size].widths.get("minibatch_std") else "off",
+        "d_minibatch_std": "off",  # no preset: on LSA16 it gained nothing (docs/results.md)
     }

@@ -16,6 +16,7 @@ import json
 from keras_signgan import legacy
 from keras_signgan.errors import ConfigError
 from keras_signgan.models import family
+from keras_signgan.models.biggan.presets import MINIBATCH_STD_GROUP
 from keras_signgan.models.presets import check_layout, check_size, resolve_layout
 
 STRATEGIES = ("auto", "mirrored", "multiworker")
@@ -132,10 +133,10 @@ class TrainConfig:
             value = getattr(self, name)
             if value is None or value <= 0:
                 raise ConfigError(f"--{name.replace('_', '-')} must be > 0. Received: {value}.")
-        if self.layout.get("d_minibatch_std") == "on" and self.batch_size % 4:
+        if self.layout.get("d_minibatch_std") == "on" and self.batch_size % MINIBATCH_STD_GROUP:
             raise ConfigError(
-                "--minibatch-std on compares groups of 4 images: --batch-size must be a multiple of 4 "
-                f"(on each replica). Received: {self.batch_size}."
+                f"--minibatch-std on compares groups of {MINIBATCH_STD_GROUP} images: --batch-size must be a "
+                f"multiple of {MINIBATCH_STD_GROUP} (on each replica). Received: {self.batch_size}."
             )
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0. Received: {self.eval_every}.")

@@ -23,7 +23,7 @@ class MinibatchStandardDeviation(keras.layers.Layer):
 
     Example:
         >>> layer = MinibatchStandardDeviation()
-        >>> y = layer(keras.ops.ones((8, 4, 4, 16)))  # (8, 4, 4, 17); the new channel 0 here
+        >>> y = layer(keras.ops.ones((8, 4, 4, 16)))  # (8, 4, 4, 17); the new channel ~0 here (copies)
     """
 
     def __init__(self, group_size=4, **kwargs):

@@ -11,9 +11,6 @@ from keras_signgan.models.biggan.blocks import DiscriminatorBlock, GeneratorBloc
 from keras_signgan.models.networks import discriminator_inputs, generator_inputs, num_doublings, preset_widths
 from keras_signgan.models.presets import resolve_layout
 
-# Images per minibatch standard deviation group (Progressive GAN's and StyleGAN2's 4).
-MINIBATCH_STD_GROUP = 4
-
 
 def latent_chunks(z_dim, num_chunks):
     """Sizes of BigGAN's hierarchical latent chunks: equal, the first taking the remainder."""
@@ -95,7 +92,7 @@ def build_biggan_discriminator(num_classes, image_size=32, size="small", layout=
     downsampling = discriminator_downsampling(image_size, layout["d_downsampling"])
     for i, downsample in enumerate(downsampling):
         if i == len(downsampling) - 1 and layout["d_minibatch_std"] == "on":
-            x = MinibatchStandardDeviation(MINIBATCH_STD_GROUP, name="minibatch_std")(x)
+            x = MinibatchStandardDeviation(presets.MINIBATCH_STD_GROUP, name="minibatch_std")(x)
         block_filters = layout["full_res_channels"] if i == 0 else filters
         x = DiscriminatorBlock(block_filters, downsample=downsample, preactivation=i > 0, name=f"block_{i}")(x)
         if downsample:

@@ -125,7 +125,9 @@ PRESETS = {
 # full_res_channels: the channels of the full-resolution blocks (G's last, D's first).
 # d_channels: the channels of the discriminator's other blocks.
 # d_minibatch_std: "on" appends the minibatch standard deviation (Progressive GAN) to the
-# input of the discriminator's last block.
+# input of the discriminator's last block, over groups of MINIBATCH_STD_GROUP images
+# (Progressive GAN's and StyleGAN2's 4): each replica's batch must be a multiple of it.
+MINIBATCH_STD_GROUP = 4
 LAYOUT_OPTIONS = {
     "d_downsampling": ("cifar", "imagenet"),
     "full_res_channels": int,

@@ -1,18 +1,8 @@
 """scripts/hand_geometry.py: the size, place and angle spreads behind the pose figures in docs/results.md."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 
-SCRIPT = pathlib.Path(__file__).parents[2] / "scripts" / "hand_geometry.py"
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("hand_geometry", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.scripts import load_script
 
 
 def bar(x0, y0, width, height, size=32, value=200):
@@ -22,7 +12,7 @@ def bar(x0, y0, width, height, size=32, value=200):
 
 
 def test_geometry_of_a_bar_is_its_share_centre_and_axis():
-    geometry = load_script().hand_geometry(
+    geometry = load_script("hand_geometry").hand_geometry(
         np.stack([bar(4, 10, 8, 2), bar(20, 2, 2, 8), np.zeros((32, 32, 3), np.uint8)])
     )
     size, x, y, doubled_angle = geometry.T
@@ -34,12 +24,12 @@ def test_geometry_of_a_bar_is_its_share_centre_and_axis():
 
 
 def test_dim_pixels_are_background():
-    geometry = load_script().hand_geometry(np.stack([bar(0, 0, 4, 4, value=30)]), threshold=40)
+    geometry = load_script("hand_geometry").hand_geometry(np.stack([bar(0, 0, 4, 4, value=30)]), threshold=40)
     assert geometry[0, 0] == 0.0
 
 
 def test_ratios_are_one_for_the_same_images_and_zero_for_a_fixed_hand():
-    script = load_script()
+    script = load_script("hand_geometry")
     rng = np.random.default_rng(0)
     real = np.stack([bar(*rng.integers(0, 12, 2), *rng.integers(2, 16, 2)) for _ in range(40)])
     np.testing.assert_allclose(script.spread_ratios(real, real), 1.0)
@@ -48,7 +38,7 @@ def test_ratios_are_one_for_the_same_images_and_zero_for_a_fixed_hand():
 
 
 def test_angle_spread_is_circular_over_the_axis():
-    spreads = load_script().spreads
+    spreads = load_script("hand_geometry").spreads
     # Axes at +89 and -89 degrees are 2 degrees apart, not 178.
     near_vertical = np.array([[0.1, 5, 5, np.radians(178)], [0.1, 5, 5, np.radians(-178)]])
     assert spreads(near_vertical)[3] < np.radians(2)

@@ -1,22 +1,12 @@
 """scripts/discriminator_spectra.py: the spectrum summary behind the spectral-collapse figures in docs/results.md."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 
-SCRIPT = pathlib.Path(__file__).parents[2] / "scripts" / "discriminator_spectra.py"
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("discriminator_spectra", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.scripts import load_script
 
 
 def test_effective_rank_counts_the_directions_a_matrix_uses():
-    summary = load_script().spectrum_summary
+    summary = load_script("discriminator_spectra").spectrum_summary
     rng = np.random.default_rng(0)
     rank_one = np.outer(rng.normal(size=40), rng.normal(size=8))
     second, above, effective_rank = summary(rank_one)

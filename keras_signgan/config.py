@@ -77,6 +77,9 @@ class TrainConfig:
     beta_1: float = None
     beta_2: float = None
     diffaugment: str = None
+    # DiffAugment's chance to shift, and to cut out, each image (colour always applies);
+    # runs made before it read as 1, every image.
+    diffaugment_probability: float = 1.0
     ema_decay: float = None
     ema_start: int = None
     truncation: float = None
@@ -173,6 +176,10 @@ class TrainConfig:
                     f"Unknown --diffaugment part {', '.join(map(repr, unknown))}. "
                     f'Valid parts: {", ".join(DIFFAUGMENT_PARTS)} (comma-separated; "" for none).'
                 )
+        if not (isinstance(self.diffaugment_probability, (int, float)) and 0 < self.diffaugment_probability <= 1):
+            raise ConfigError(
+                f"--diffaugment-probability must be in (0, 1] (1: every image). Received: {self.diffaugment_probability}."
+            )
         side = self.image_size
         if not isinstance(side, int) or side < 8 or side & (side - 1):
             raise ConfigError(f"--image-size must be a power of two, at least 8 (e.g. 32). Received: {side}.")

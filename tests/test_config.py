@@ -36,6 +36,8 @@ def test_json_round_trip():
         (dict(beta_2=-0.1), r"beta_2 must be in \[0, 1\)"),
         (dict(ema_decay=1.5), r"ema_decay must be in \[0, 1\)"),
         (dict(diffaugment="color,colour"), "Unknown --diffaugment part 'colour'"),
+        (dict(diffaugment_probability=0.0), r"--diffaugment-probability must be in \(0, 1\]"),
+        (dict(diffaugment_probability=1.5), r"--diffaugment-probability must be in \(0, 1\]"),
         (dict(image_size=12), "--image-size must be a power of two"),
     ],
 )
@@ -54,6 +56,13 @@ def test_config_json_with_unknown_or_missing_keys_is_rejected():
         TrainConfig.from_json(json.dumps(data))
     with pytest.raises(ConfigError, match="not valid JSON"):
         TrainConfig.from_json("{")
+
+
+def test_config_json_from_before_diffaugment_probability_reads_as_every_image():
+    data = TrainConfig.create("biggan", "lsa16", size="tiny", diffaugment_probability=0.5).to_dict()
+    assert TrainConfig.from_dict(dict(data)).diffaugment_probability == 0.5
+    del data["diffaugment_probability"]
+    assert TrainConfig.from_dict(data).diffaugment_probability == 1.0
 
 
 def test_ema_decay_follows_the_size_preset_for_models_that_keep_one():

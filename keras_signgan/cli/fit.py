@@ -60,6 +60,11 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--z-dim", type=POSITIVE, help="Latent size. Default: by model and size.")
 @click.option("--diffaugment", help='DiffAugment policy, e.g. "color,translation,cutout"; "" for none.')
 @click.option(
+    "--diffaugment-probability",
+    type=click.FloatRange(min=0, max=1, min_open=True),
+    help="The chance that DiffAugment shifts an image, and that it cuts one out (colour always applies); below 1 the discriminator also sees where the hands sit and how large they are. Default: by size.",
+)
+@click.option(
     "--lecam-weight", type=click.FloatRange(min=0), help="LeCam regularisation weight on D (0: off). Default: by model."
 )
 @click.option(

@@ -4,6 +4,8 @@ import keras
 from keras import ops
 
 POLICIES = ("color", "translation", "cutout")
+# The transforms `probability` applies to: those that move or hide the hand.
+GEOMETRIC = ("translation", "cutout")
 
 
 @keras.saving.register_keras_serializable(package="keras_signgan")
@@ -21,11 +23,19 @@ class DiffAugment(keras.layers.Layer):
     - `translation`: shift by up to `translation_ratio` of the side, zero-padded.
     - `cutout`: zero a square of side `cutout_ratio` of the image at a random place.
 
+    With `probability` below 1, each image is shifted with that probability, and cut out
+    with it again (drawn apart); the colour transforms always apply. The images left
+    unshifted and whole show the discriminator where the hands sit and how much of the image
+    they fill, which the shifts (up to an eighth of the side) and cut-outs (a quarter of the
+    image) otherwise hide.
+
     Args:
         policy: str. Comma-separated transforms from "color", "translation", "cutout";
             "" for none.
         translation_ratio: float. Largest shift as a fraction of the side. Defaults to 0.125.
         cutout_ratio: float. Side of the cut-out square as a fraction. Defaults to 0.5.
+        probability: float in (0, 1]. The chance that an image is shifted, and that it is
+            cut out. Defaults to 1 (every image, as DiffAugment).
         seed: int or None. Seed of the random transforms.
 
     Call arguments:
@@ -34,7 +44,13 @@ class DiffAugment(keras.layers.Layer):
     """
 
     def __init__(
-        self, policy="color,translation,cutout", translation_ratio=0.125, cutout_ratio=0.5, seed=None, **kwargs
+        self,
+        policy="color,translation,cutout",
+        translation_ratio=0.125,
+        cutout_ratio=0.5,
+        probability=1.0,
+        seed=None,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         parts = [p.strip() for p in str(policy).split(",") if p.strip()]
@@ -48,6 +64,9 @@ class DiffAugment(keras.layers.Layer):
         self.parts = parts
         self.translation_ratio = float(translation_ratio)
         self.cutout_ratio = float(cutout_ratio)
+        self.probability = float(probability)
+        if not 0 < self.probability <= 1:
+            raise ValueError(f"DiffAugment's probability must be in (0, 1]. Received: probability={probability}")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         self.built = True  # No shape-dependent state.
@@ -106,7 +125,12 @@ class DiffAugment(keras.layers.Layer):
             return images
         x = images
         for part in self.parts:
-            x = getattr(self, f"_{part}")(x)
+            augmented = getattr(self, f"_{part}")(x)
+            if part in GEOMETRIC and self.probability < 1:
+                # Drawn only below 1, so that probability 1 draws DiffAugment's numbers.
+                chosen = self._uniform((ops.shape(x)[0], 1, 1, 1), "float32") < self.probability
+                augmented = ops.where(chosen, augmented, x)
+            x = augmented
         return x
 
     def compute_output_shape(self, input_shape):
@@ -115,6 +139,10 @@ class DiffAugment(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(
-            policy=self.policy, translation_ratio=self.translation_ratio, cutout_ratio=self.cutout_ratio, seed=self.seed
+            policy=self.policy,
+            translation_ratio=self.translation_ratio,
+            cutout_ratio=self.cutout_ratio,
+            probability=self.probability,
+            seed=self.seed,
         )
         return config

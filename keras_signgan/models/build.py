@@ -21,6 +21,7 @@ def build_gan(config):
         loss=config.loss,
         n_critic=config.n_critic,
         diffaugment=config.diffaugment,
+        diffaugment_probability=config.diffaugment_probability,
         ema_decay=config.ema_decay,
         ema_start=config.ema_start,
         lecam_weight=config.lecam_weight or 0.0,

@@ -40,6 +40,7 @@ class ConditionalGAN(keras.Model):
             `default_n_critic`.
         diffaugment: str. A DiffAugment policy such as "color,translation,cutout"; "" for
             none. Defaults to "".
+        diffaugment_probability: float. `DiffAugment`'s `probability`. Defaults to 1.
         ema_decay: float or None. Decay of the generator's weight average; None keeps no
             average. Defaults to None.
         ema_start: int. Step before which the average simply copies the generator.
@@ -73,6 +74,7 @@ class ConditionalGAN(keras.Model):
         loss=None,
         n_critic=None,
         diffaugment="",
+        diffaugment_probability=1.0,
         ema_decay=None,
         ema_start=0,
         truncation=None,
@@ -96,7 +98,11 @@ class ConditionalGAN(keras.Model):
         if self.n_critic < 1:
             raise ValueError(f"n_critic must be >= 1. Received: n_critic={n_critic}")
         self.diffaugment = diffaugment or ""
-        self.augmenter = DiffAugment(self.diffaugment, seed=seed, name="diff_augment") if self.diffaugment else None
+        self.augmenter = None
+        if self.diffaugment:
+            self.augmenter = DiffAugment(
+                self.diffaugment, probability=diffaugment_probability, seed=seed, name="diff_augment"
+            )
         self.ema_decay = ema_decay
         self.ema_start = int(ema_start)
         self.truncation = truncation
@@ -162,10 +168,9 @@ class ConditionalGAN(keras.Model):
         """
         super().compile(**kwargs)
         if keras.mixed_precision.global_policy().name == "mixed_float16":
-            if not isinstance(d_optimizer, keras.optimizers.LossScaleOptimizer):
-                d_optimizer = keras.optimizers.LossScaleOptimizer(d_optimizer)
-            if not isinstance(g_optimizer, keras.optimizers.LossScaleOptimizer):
-                g_optimizer = keras.optimizers.LossScaleOptimizer(g_optimizer)
+            scaled = keras.optimizers.LossScaleOptimizer
+            d_optimizer = d_optimizer if isinstance(d_optimizer, scaled) else scaled(d_optimizer)
+            g_optimizer = g_optimizer if isinstance(g_optimizer, scaled) else scaled(g_optimizer)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         # Built eagerly: a lazy build inside a distributed step fails (KERAS_NOTES).

@@ -1,5 +1,6 @@
 """`signgan fit`: usage errors, resuming with changed options, and a run on the real LSA16."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -136,6 +137,20 @@ def test_adam_betas_lr_decay_and_mode_seeking_are_recorded_in_the_config(npz_dat
     assert (json.loads(result.output)["beta_1"], json.loads(result.output)["mode_seeking"]) == (0.0, 0.0)
     result = run_cli("fit", "wcgan", npz_dataset, "--beta-2", "1.5", "--dry-run")
     assert result.exit_code == 2 and "--beta-2" in result.output
+
+
+def test_diffaugment_probability_is_recorded_and_builds_the_augmenter(npz_dataset):
+    from keras_signgan.config import TrainConfig
+    from keras_signgan.models.build import build_gan
+
+    result = run_cli("fit", "biggan", npz_dataset, "--size", "tiny", "--diffaugment-probability", "0.5", "--dry-run")
+    assert result.exit_code == 0, result.output
+    config = TrainConfig.from_json(result.output)
+    assert config.diffaugment_probability == 0.5
+    gan = build_gan(dataclasses.replace(config, class_names=["a", "b", "c"]))
+    assert gan.augmenter.probability == 0.5 and gan.augmenter.get_config()["probability"] == 0.5
+    result = run_cli("fit", "biggan", npz_dataset, "--diffaugment-probability", "0", "--dry-run")
+    assert result.exit_code == 2 and "--diffaugment-probability" in result.output
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def test_self_attention_layer_checks(tmp_path):
 def test_diffaugment_layer_checks(tmp_path):
     run_layer_test(
         DiffAugment,
-        dict(policy="color,translation,cutout", translation_ratio=0.25, cutout_ratio=0.25, seed=3),
+        dict(policy="color,translation,cutout", translation_ratio=0.25, cutout_ratio=0.25, probability=0.5, seed=3),
         RNG.uniform(-1, 1, (2, 8, 8, 3)).astype("float32"),
         expected_output_shape=(2, 8, 8, 3),
         tmp_path=tmp_path,
@@ -191,6 +191,25 @@ def test_diffaugment_brightness_shifts_by_at_most_half_as_the_reference():
 def test_diffaugment_rejects_unknown_policies():
     with pytest.raises(ValueError, match="Unknown DiffAugment policy"):
         DiffAugment("color,rotate")
+    for probability in (0.0, 1.5):
+        with pytest.raises(ValueError, match="probability must be in"):
+            DiffAugment("translation", probability=probability)
+
+
+def test_diffaugment_probability_leaves_some_images_unshifted_and_whole():
+    x = np.random.default_rng(6).uniform(0.1, 1, (400, 8, 8, 3)).astype("float32")
+    for policy in ("translation", "cutout"):
+        out = ops.convert_to_numpy(DiffAugment(policy, probability=0.25, seed=7)(x, training=True))
+        untouched = np.all(out == x, axis=(1, 2, 3))
+        # A shift of 0 leaves an image as it was too (1 of the 3 x 3 shifts at this size).
+        expected = 0.75 + (0.25 / 9 if policy == "translation" else 0.0)
+        assert abs(untouched.mean() - expected) < 0.06, (policy, untouched.mean())
+    # Colour is not subject to it; probability 1 draws DiffAugment's own numbers.
+    colour = ops.convert_to_numpy(DiffAugment("color", probability=0.25, seed=8)(x, training=True))
+    assert not np.any(np.all(colour == x, axis=(1, 2, 3)))
+    every = DiffAugment("color,translation,cutout", probability=1.0, seed=9)(x, training=True)
+    default = DiffAugment("color,translation,cutout", seed=9)(x, training=True)
+    np.testing.assert_array_equal(ops.convert_to_numpy(every), ops.convert_to_numpy(default))
 
 
 def test_layers_survive_a_keras_save_and_load(tmp_path):

@@ -53,14 +53,20 @@ DEFAULTS = dict(
 # where the 64-channel one scored the 37.9, 38.4 and 34.7 above (mean 37.0), for 1.7-1.8 times the
 # cost of a step (5.51-5.79 against 9.71 steps/s alone). A generator with 128-channel blocks
 # scored 41.0 (seed 0).
+# DiffAugment shifts, and cuts out, each image with chance 0.5 (`diffaugment_probability`;
+# colour on all): shifts of up to 4 pixels and quarter-image cut-outs on every image hide the
+# real hands' spread of place (0.3-1.3 pixels per class) and size from D. Seeds 0 and 1 scored
+# FID 26.1 and 30.4 (KID 0.0061, 0.0086) where every image augmented scored 32.0 and 31.5 (KID
+# 0.0103, 0.0097), diversity 0.83 and 0.82 against 0.83 and 0.83, Five's spread of hand sizes
+# 0.65 and 0.70 of the real one against 0.52 and 0.39 (scripts/hand_geometry.py).
 SMALL = Preset(
     description=(
         "a CPU: 10,000 steps, rates decayed over the second half, a discriminator twice as wide as the"
-        " generator (LSA16 FID 32.0, 31.5 and 32.5 for seeds 0, 1, 2 at 1,600 vs 800); about 30 min alone"
-        " on 2 cores at 5.5-5.8 steps/s"
+        " generator, DiffAugment's shifts and cut-outs on half the images (LSA16 FID 26.1 and 30.4 for seeds"
+        " 0, 1 at 1,600 vs 800); about 30 min alone on 2 cores at 5.5-5.8 steps/s"
     ),
     widths=dict(ch=16, d_ch=32, shared=64, z_dim=96, full_res=32),
-    training=dict(DEFAULTS, lr_decay=0.5),
+    training=dict(DEFAULTS, lr_decay=0.5, diffaugment_probability=0.5),
     steps=10000,
     batch_size=32,
     ema_decay=0.999,
@@ -101,6 +107,8 @@ PRESETS = {
             " the second half (LSA64 FID 25.4 and 23.2 at 6,400 vs 3,200, seeds 0 and 1); about 55 min alone on"
             " 2 cores at 5.6 steps/s"
         ),
+        # DiffAugment on every image, as its LSA64 figures were measured.
+        training=dict(SMALL.training, diffaugment_probability=1.0),
         steps=18000,
         sample_every=1000,
         checkpoint_every=500,

@@ -119,17 +119,7 @@ class ConditionalGAN(keras.Model):
         self.lecam_weight = float(lecam_weight)
         if self.lecam_weight < 0:
             raise ValueError(f"lecam_weight must be >= 0. Received: lecam_weight={lecam_weight}")
-        self.lecam_averages = None
-        if self.lecam_weight:
-            # (mean real logit, mean fake logit); NaN until the first step sets them.
-            self.lecam_averages = self.add_weight(
-                shape=(2,),
-                dtype="float32",
-                initializer=keras.initializers.Constant(float("nan")),
-                trainable=False,
-                aggregation="mean",
-                name="lecam_averages",
-            )
+        self.lecam_averages = regularizers.add_lecam_averages(self) if self.lecam_weight else None
         self.gradient_penalty = float(gradient_penalty)
         self.drift = float(drift)
         self.r1 = float(r1)

@@ -29,8 +29,22 @@ one image per class (intra-class collapse) pays it; one whose images move with t
 does not.
 """
 
+import keras
 import tensorflow as tf
 from keras import ops
+
+
+def add_lecam_averages(model):
+    """Add to `model` the variable `lecam_penalty` keeps its averages in: float32
+    `(mean real logit, mean fake logit)`, NaN until the first step sets it."""
+    return model.add_weight(
+        shape=(2,),
+        dtype="float32",
+        initializer=keras.initializers.Constant(float("nan")),
+        trainable=False,
+        aggregation="mean",
+        name="lecam_averages",
+    )
 
 
 def lecam_penalty(averages, real_logits, fake_logits, global_batch):
